@@ -1,0 +1,458 @@
+"""The one deadline engine: clock services, the sweep, and explanations.
+
+Every operation takes the clock's row lock, checks the state, recomputes `due_at` from the
+policy through portal.deadlines, and saves with a history row naming who and why. The sweep is
+set-based: one `UPDATE … RETURNING` claims the newly overdue clocks and another the due-soon
+ones, so overlapping sweeps never notify twice, and a sweep after an outage catches up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal import deadlines, notifications
+from portal.exceptions import DomainError, IllegalTransition, NotPermitted
+from portal.models import Clock, SweepRun
+from portal.policies import Policy, get_policy
+
+State = Clock.State
+SWEEP_HISTORY_DAYS = 7
+
+
+# --- computing due moments ---------------------------------------------------------------------
+
+
+def _compute(clock: Clock, calendar: deadlines.WorkCalendar | None = None) -> tuple[datetime, bool]:
+    if clock.unit == Clock.Unit.HOURS:
+        return deadlines.due_after_hours(clock.started_at, clock.amount), False
+    counted = deadlines.count_working_days(
+        clock.started_at, clock.amount + clock.extension_days + clock.paused_days, calendar
+    )
+    return counted.due_at, counted.provisional
+
+
+def _reschedule(clock: Clock, now: datetime, calendar=None) -> bool:
+    """Recompute due; a moved due moment re-arms its notices. Returns whether it moved."""
+    due_at, clock.provisional = _compute(clock, calendar)
+    if due_at == clock.due_at:
+        return False
+    clock.due_at = due_at
+    clock.reminded_at = None
+    if clock.state == State.OVERDUE and due_at > now:
+        clock.state = State.RUNNING
+        clock.overdue_at = None
+    return True
+
+
+def _save(clock: Clock, *, actor, reason: str) -> Clock:
+    clock._history_user = actor
+    clock._change_reason = reason[:100] if reason else None
+    clock.save()
+    return clock
+
+
+def _locked(clock: Clock) -> Clock:
+    return Clock.objects.select_for_update().get(pk=clock.pk)
+
+
+def _require(actor, permission: str) -> None:
+    if actor is not None and not actor.has_perm(permission):
+        raise NotPermitted(_("You are not allowed to do this."))
+
+
+def _require_open(clock: Clock) -> None:
+    if not clock.is_open:
+        raise IllegalTransition(
+            _("This deadline is already %(state)s; it cannot be changed.") % {"state": clock.get_state_display()}
+        )
+
+
+# --- services ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def clock_start(*, subject, policy: str, started_at: datetime | None = None, department=None, actor=None) -> Clock:
+    """Start a clock for `subject` (any model instance) under `policy`."""
+    rule: Policy = get_policy(policy)
+    content_type = ContentType.objects.get_for_model(subject, for_concrete_model=False)
+    if Clock.objects.filter(
+        content_type=content_type, object_id=subject.pk, kind=rule.kind, state__in=Clock.OPEN_STATES
+    ).exists():
+        raise IllegalTransition(_("This item already has a running %(kind)s deadline.") % {"kind": Clock.Kind(rule.kind).label})
+    clock = Clock(
+        content_type=content_type,
+        object_id=subject.pk,
+        department=department,
+        area=rule.area,
+        kind=rule.kind,
+        policy=rule.code,
+        unit=rule.unit,
+        amount=rule.amount,
+        started_at=started_at or timezone.now(),
+    )
+    clock.due_at, clock.provisional = _compute(clock)
+    return _save(clock, actor=actor, reason="started")
+
+
+@transaction.atomic
+def clock_meet(*, clock: Clock, actor=None, at: datetime | None = None) -> Clock:
+    """The work was done (acknowledged, replied): on time if at or before the due moment."""
+    clock = _locked(clock)
+    _require_open(clock)
+    at = at or timezone.now()
+    if at < clock.started_at:
+        raise DomainError(_("A deadline cannot be met before it started."))
+    if clock.state == State.PAUSED:
+        clock.paused_days += max(0, deadlines.working_days_between(clock.paused_at, at))
+        clock.paused_at = None
+        clock.due_at, clock.provisional = _compute(clock)
+    clock.met_at = at
+    clock.state = State.MET_ON_TIME if at <= clock.due_at else State.MET_LATE
+    return _save(clock, actor=actor, reason="met")
+
+
+@transaction.atomic
+def clock_extend(*, clock: Clock, days: int, reason: str, actor=None) -> Clock:
+    """Grant `days` more working days (延期), with a reason; capped where the law caps it."""
+    _require(actor, "portal.extend_deadline")
+    clock = _locked(clock)
+    _require_open(clock)
+    rule = get_policy(clock.policy)
+    if not rule.extendable:
+        raise DomainError(_("Only working-day deadlines can be extended."))
+    if days < 1:
+        raise DomainError(_("An extension is at least one working day."))
+    if not reason.strip():
+        raise DomainError(_("Give the reason for the extension."))
+    if rule.max_extension_days is not None and clock.extension_days + days > rule.max_extension_days:
+        raise DomainError(
+            _("This deadline can be extended by at most %(max)s working days in all (%(used)s already granted).")
+            % {"max": rule.max_extension_days, "used": clock.extension_days}
+        )
+    clock.extension_days += days
+    note = _("%(days)s working days: %(reason)s") % {"days": days, "reason": reason.strip()}
+    clock.extension_reason = f"{clock.extension_reason}\n{note}".strip()
+    _reschedule(clock, timezone.now())
+    return _save(clock, actor=actor, reason=f"extended: {reason.strip()}")
+
+
+@transaction.atomic
+def clock_reclassify(*, clock: Clock, policy: str, reason: str, actor=None) -> Clock:
+    """Move to another policy of the same subject (ordinary ⇄ complex), recomputed from the start."""
+    clock = _locked(clock)
+    _require_open(clock)
+    current = get_policy(clock.policy)
+    target = get_policy(policy)
+    if target.code not in current.reclassify_to:
+        raise IllegalTransition(
+            _("A deadline under “%(current)s” cannot be reclassified to “%(target)s”.")
+            % {"current": current.label, "target": target.label}
+        )
+    clock.policy, clock.amount = target.code, target.amount
+    _reschedule(clock, timezone.now())
+    return _save(clock, actor=actor, reason=f"reclassified to {target.code}: {reason}")
+
+
+@transaction.atomic
+def clock_pause(*, clock: Clock, reason: str, actor=None, at: datetime | None = None) -> Clock:
+    """Stop the clock (third-party consultation in disclosure: that time is not counted)."""
+    clock = _locked(clock)
+    if not get_policy(clock.policy).pausable:
+        raise DomainError(_("This kind of deadline cannot be paused."))
+    if clock.state != State.RUNNING:
+        raise IllegalTransition(_("Only a running deadline can be paused."))
+    if not reason.strip():
+        raise DomainError(_("Give the reason for the pause."))
+    clock.state, clock.paused_at = State.PAUSED, at or timezone.now()
+    return _save(clock, actor=actor, reason=f"paused: {reason.strip()}")
+
+
+@transaction.atomic
+def clock_resume(*, clock: Clock, actor=None, at: datetime | None = None) -> Clock:
+    """Restart a paused clock; the working days it was paused are added to its due moment."""
+    clock = _locked(clock)
+    if clock.state != State.PAUSED:
+        raise IllegalTransition(_("Only a paused deadline can be resumed."))
+    at = at or timezone.now()
+    if at < clock.paused_at:
+        raise DomainError(_("A deadline cannot resume before it was paused."))
+    clock.paused_days += deadlines.working_days_between(clock.paused_at, at)
+    clock.paused_at = None
+    clock.state = State.RUNNING
+    _reschedule(clock, at)
+    return _save(clock, actor=actor, reason="resumed")
+
+
+@transaction.atomic
+def clock_restart(*, clock: Clock, reason: str, actor=None, started_at: datetime | None = None) -> Clock:
+    """Start again from a new moment (补正: a corrected application restarts the reply clock)."""
+    clock = _locked(clock)
+    _require_open(clock)
+    if not reason.strip():
+        raise DomainError(_("Give the reason for the restart."))
+    clock.started_at = started_at or timezone.now()
+    clock.extension_days, clock.extension_reason = 0, ""
+    clock.paused_days, clock.paused_at = 0, None
+    clock.state, clock.overdue_at, clock.reminded_at = State.RUNNING, None, None
+    clock.due_at, clock.provisional = _compute(clock)
+    return _save(clock, actor=actor, reason=f"restarted: {reason.strip()}")
+
+
+@transaction.atomic
+def clock_set_department(*, clock: Clock, department, actor=None) -> Clock:
+    """Hand the clock to another responsible department (assignment, reassignment)."""
+    clock = _locked(clock)
+    _require_open(clock)
+    clock.department = department
+    return _save(clock, actor=actor, reason=f"department: {department}")
+
+
+@transaction.atomic
+def clocks_urge(*, clock_ids: Iterable[int], note: str, actor) -> int:
+    """Urge (催办) the responsible departments: a logged notice to their staff. Returns how many."""
+    _require(actor, "portal.urge_work")
+    now = timezone.now()
+    clocks = list(
+        Clock.objects.select_for_update()
+        .filter(id__in=list(clock_ids), state__in=Clock.OPEN_STATES, department__isnull=False)
+        .select_related("department")
+    )
+    if not clocks:
+        return 0
+    for clock in clocks:
+        clock.last_urged_at = now
+        clock._history_user = actor
+        clock._change_reason = f"urged: {note}"[:100]
+    Clock.objects.bulk_update(clocks, ["last_urged_at"])
+    Clock.history.bulk_history_create(clocks, update=True, default_user=actor, default_change_reason=f"urged: {note}"[:100])
+    staff = notifications.department_staff(clock.department_id for clock in clocks)
+    contexts = _notice_contexts(clocks)
+    deliveries = []
+    for clock in clocks:
+        context = contexts[clock.pk] | {"note": note}
+        for user in staff.get(clock.department_id, []):
+            # An urge is its own event, not a deadline stage: it is not deduplicated.
+            deliveries.append((user, "clock_urged", context, None, None, context["url"]))
+    notifications.notify(deliveries=deliveries)
+    return len(clocks)
+
+
+def clocks_recompute_for_days(*, days: Iterable[date]) -> int:
+    """After a calendar change: recompute every open working-day clock the changed days can move,
+    and every provisional one. Runs in the caller's transaction."""
+    days = sorted(set(days))
+    if not days:
+        return 0
+    touched = Q(provisional=True)
+    for day in days:
+        midnight = deadlines.end_of_day(day - timedelta(days=1))
+        touched |= Q(started_at__lte=midnight, due_at__gt=midnight)
+    now = timezone.now()
+    calendar = deadlines.default_calendar()
+    changed = []
+    queryset = (
+        Clock.objects.select_for_update()
+        .filter(touched, state__in=Clock.OPEN_STATES, unit=Clock.Unit.WORKING_DAYS)
+        .order_by("pk")
+    )
+    for clock in queryset.iterator(chunk_size=2000):
+        was_provisional = clock.provisional
+        if _reschedule(clock, now, calendar) or clock.provisional != was_provisional:
+            changed.append(clock)
+    fields = ["due_at", "provisional", "reminded_at", "state", "overdue_at"]
+    for start in range(0, len(changed), 1000):
+        batch = changed[start : start + 1000]
+        Clock.objects.bulk_update(batch, fields)
+        Clock.history.bulk_history_create(batch, update=True, default_change_reason="work calendar changed")
+    return len(changed)
+
+
+# --- the sweep ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    overdue: list[int] = field(default_factory=list)
+    reminded: list[int] = field(default_factory=list)
+    queries: int = 0
+
+
+def reminder_horizons(now: datetime) -> tuple[datetime, datetime]:
+    """(hour clocks, working-day clocks): due at or before these moments is due soon."""
+    return now + settings.CLOCK_HOUR_REMINDER, deadlines.due_after_working_days(now, 1)
+
+
+_MARK_OVERDUE = """
+    UPDATE portal_clock SET state = 'overdue', overdue_at = %s
+    WHERE state = 'running' AND due_at < %s
+    RETURNING id
+"""
+
+_MARK_REMINDED = """
+    UPDATE portal_clock SET reminded_at = %s
+    WHERE state = 'running' AND reminded_at IS NULL AND due_at >= %s
+      AND ((unit = 'hours' AND due_at <= %s) OR (unit = 'working_days' AND due_at <= %s))
+    RETURNING id
+"""
+
+
+def _claim(sql: str, params) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _admin_url(content_type: ContentType, object_id: int) -> str:
+    try:
+        return reverse(f"admin:{content_type.app_label}_{content_type.model}_change", args=[object_id])
+    except NoReverseMatch:
+        return ""
+
+
+def subject_reference(subject) -> str:
+    """The human reference of a clock's subject: its tracking/reference number, if it has one."""
+    return str(getattr(subject, "reference", "") or getattr(subject, "pk", "") or "")
+
+
+def _notice_contexts(clocks: list[Clock]) -> dict[int, dict]:
+    """Per clock, what a notice about it says; subjects are fetched one query per type."""
+    by_type: dict[int, set[int]] = {}
+    for clock in clocks:
+        by_type.setdefault(clock.content_type_id, set()).add(clock.object_id)
+    subjects = {}
+    for type_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is None:
+            continue
+        for subject in model._default_manager.filter(pk__in=ids):
+            subjects[(type_id, subject.pk)] = subject
+    contexts = {}
+    for clock in clocks:
+        subject = subjects.get((clock.content_type_id, clock.object_id))
+        contexts[clock.pk] = {
+            "reference": subject_reference(subject) if subject is not None else "",
+            "title": str(getattr(subject, "title", "") or subject or ""),
+            "clock_kind": clock.kind,
+            "area": clock.area,
+            "due_at": clock.due_at.isoformat(),
+            "department": clock.department.name if clock.department_id else "",
+            "url": _admin_url(ContentType.objects.get_for_id(clock.content_type_id), clock.object_id),
+        }
+    return contexts
+
+
+def _stage_deliveries(clocks: list[Clock], stage: str) -> list:
+    """Who hears of a stage: the department's staff; for overdue also the office clerks
+    (escalation). Work not yet assigned to a department goes to the office clerks."""
+    staff = notifications.department_staff(c.department_id for c in clocks if c.department_id)
+    clerks = None
+    contexts = _notice_contexts(clocks)
+    deliveries = []
+    for clock in clocks:
+        context = contexts[clock.pk]
+        department_staff = staff.get(clock.department_id, []) if clock.department_id else []
+        for user in department_staff:
+            deliveries.append((user, stage, context, clock, clock.due_at, context["url"]))
+        if stage == "clock_overdue" or not department_staff:
+            if clerks is None:
+                clerks = notifications.office_clerks()
+            clerk_kind = "clock_escalated" if stage == "clock_overdue" else stage
+            for user in clerks:
+                deliveries.append((user, clerk_kind, context, clock, clock.due_at, context["url"]))
+    return deliveries
+
+
+def _record_stage(ids: list[int], stage: str, reason: str) -> None:
+    if not ids:
+        return
+    clocks = list(Clock.objects.filter(id__in=ids).select_related("department").order_by("pk"))
+    Clock.history.bulk_history_create(clocks, update=True, default_change_reason=reason)
+    notifications.notify(deliveries=_stage_deliveries(clocks, stage))
+
+
+def sweep_deadlines(*, now: datetime | None = None) -> SweepResult:
+    """One sweep: mark newly overdue clocks, send due-soon reminders, record the run.
+
+    Idempotent and safe to overlap: each clock's stage is claimed by a conditional UPDATE, so
+    whichever sweep claims it notifies, and the other sees nothing left to claim.
+    """
+    now = now or timezone.now()
+    started = timezone.now()
+    result = SweepResult()
+    hour_horizon, day_horizon = reminder_horizons(now)
+    with transaction.atomic():
+        result.overdue = _claim(_MARK_OVERDUE, [now, now])
+        _record_stage(result.overdue, "clock_overdue", "sweep: overdue")
+        result.reminded = _claim(_MARK_REMINDED, [now, now, hour_horizon, day_horizon])
+        _record_stage(result.reminded, "clock_due_soon", "sweep: due soon")
+        SweepRun.objects.create(
+            started_at=started,
+            finished_at=timezone.now(),
+            overdue_count=len(result.overdue),
+            reminded_count=len(result.reminded),
+        )
+        SweepRun.objects.filter(started_at__lt=now - timedelta(days=SWEEP_HISTORY_DAYS)).delete()
+    return result
+
+
+# --- explaining a due moment -------------------------------------------------------------------
+
+
+@dataclass
+class Explanation:
+    """Everything needed to show, in plain words, how a clock's due moment was computed."""
+
+    clock: Clock
+    policy: Policy
+    started_at: datetime
+    due_at: datetime
+    counted_days: list[date]
+    skipped_holidays: list[tuple[date, str]]
+    adjusted_working_days: list[tuple[date, str]]
+    weekend_days_skipped: int
+    provisional_years: list[int]
+
+    @property
+    def is_hours(self) -> bool:
+        return self.clock.unit == Clock.Unit.HOURS
+
+    @property
+    def total_days(self) -> int:
+        return len(self.counted_days)
+
+
+def clock_explain(clock: Clock, calendar: deadlines.WorkCalendar | None = None) -> Explanation:
+    rule = get_policy(clock.policy)
+    if clock.unit == Clock.Unit.HOURS:
+        due_at = deadlines.due_after_hours(clock.started_at, clock.amount)
+        return Explanation(clock, rule, clock.started_at, due_at, [], [], [], 0, [])
+    counted = deadlines.count_working_days(
+        clock.started_at, clock.amount + clock.extension_days + clock.paused_days, calendar
+    )
+    span = (counted.due_day - counted.start).days
+    weekend_days = sum(
+        1
+        for offset in range(1, span + 1)
+        if (counted.start + timedelta(days=offset)).weekday() >= 5
+    ) - len(counted.adjusted_working_days)
+    return Explanation(
+        clock=clock,
+        policy=rule,
+        started_at=clock.started_at,
+        due_at=counted.due_at,
+        counted_days=counted.counted,
+        skipped_holidays=counted.skipped_holidays,
+        adjusted_working_days=counted.adjusted_working_days,
+        weekend_days_skipped=weekend_days,
+        provisional_years=sorted(counted.unknown_years),
+    )

@@ -1,0 +1,24 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+
+class StaffSessionExpiryMiddleware:
+    """Staff sessions end after STAFF_SESSION_AGE (8 hours) of the login, whatever the cookie age.
+
+    The expiry is fixed once per session (not slid on each request), so a staff session left
+    open on an office machine cannot outlive the working day.
+    """
+
+    key = "_staff_expiry_set"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_staff and not request.session.get(self.key):
+            request.session.set_expiry(timezone.now() + timedelta(seconds=settings.STAFF_SESSION_AGE))
+            request.session[self.key] = True
+        return self.get_response(request)

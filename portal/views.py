@@ -1,0 +1,86 @@
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from portal import notifications
+from portal.celery import app as celery_app
+from portal.models import SweepRun
+
+logger = logging.getLogger(__name__)
+
+
+def home(request):
+    return render(request, "portal/home.html")
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:  # any failure to reach the database means unhealthy
+        logger.exception("health check: database unreachable")
+        return False
+
+
+def _broker_ok() -> bool:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+        return True
+    except Exception:  # any failure to reach the broker means unhealthy
+        logger.exception("health check: broker unreachable")
+        return False
+
+
+def sweep_status(now=None) -> dict:
+    """When the deadline sweep last ran, and whether that is too long ago (beat is down)."""
+    now = now or timezone.now()
+    last = SweepRun.objects.order_by("-started_at").values_list("started_at", flat=True).first()
+    stale_after = 2 * settings.CLOCK_SWEEP_SECONDS
+    return {
+        "last_sweep": last.isoformat() if last else None,
+        "stale": last is None or (now - last).total_seconds() > stale_after,
+    }
+
+
+@never_cache
+def healthz(request):
+    database = _database_ok()
+    broker = _broker_ok()
+    body = {"database": "ok" if database else "unreachable", "broker": "ok" if broker else "unreachable"}
+    if database:
+        body["sweep"] = sweep_status()
+    healthy = database and broker
+    body["status"] = "ok" if healthy else "unavailable"
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notice_list(request):
+    if request.method == "POST":
+        notifications.notices_mark_read(user=request.user)
+        return redirect("notice_list")
+    page = Paginator(notifications.notices_for_user(user=request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "portal/notice_list.html", {"page": page})
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)

@@ -1,0 +1,41 @@
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=3):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_configure(config):
+    """The suite runs against real PostgreSQL and Redis; say clearly which one is missing."""
+    database = settings.DATABASES["default"]
+    missing = []
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        if not _reachable(f"postgres://{database.get('HOST') or '127.0.0.1'}:{database.get('PORT') or 5432}", 5432):
+            missing.append(f"PostgreSQL at {database.get('HOST')}:{database.get('PORT') or 5432}")
+    if not _reachable(settings.CELERY_BROKER_URL, 6379):
+        missing.append(f"Redis at {settings.CELERY_BROKER_URL}")
+    if missing:
+        pytest.exit(
+            "The test suite needs real services that are not reachable: " + ", ".join(missing)
+            + ". Start them (see README.md, 'Testing') or set DATABASE_URL / CELERY_BROKER_URL.",
+            returncode=3,
+        )
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """The work calendar is cached in Redis; each test starts from the database's truth."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
