@@ -25,8 +25,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
-    fieldsets = DjangoUserAdmin.fieldsets + ((_("Portal"), {"fields": ("mobile", "language")}),)
-    add_fieldsets = DjangoUserAdmin.add_fieldsets + ((_("Portal"), {"fields": ("email", "mobile", "language")}),)
+    fieldsets = (*DjangoUserAdmin.fieldsets, (_("Portal"), {"fields": ("mobile", "language")}))
+    add_fieldsets = (*DjangoUserAdmin.add_fieldsets, (_("Portal"), {"fields": ("email", "mobile", "language")}))
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active")
     inlines = [MembershipInline]
 
@@ -126,9 +126,23 @@ class ClockAdmin(DepartmentScopedAdminMixin, SimpleHistoryAdmin):
     show_full_result_count = False
     readonly_fields = [f.name for f in Clock._meta.fields] + ["explanation"]
     fields = (
-        "area", "kind", "policy", "department", "state", "started_at", "due_at", "met_at", "provisional",
-        "extension_days", "extension_reason", "paused_at", "paused_days", "reminded_at", "overdue_at",
-        "last_urged_at", "explanation",
+        "area",
+        "kind",
+        "policy",
+        "department",
+        "state",
+        "started_at",
+        "due_at",
+        "met_at",
+        "provisional",
+        "extension_days",
+        "extension_reason",
+        "paused_at",
+        "paused_days",
+        "reminded_at",
+        "overdue_at",
+        "last_urged_at",
+        "explanation",
     )
     actions = ["urge_selected"]
 
@@ -148,7 +162,8 @@ class ClockAdmin(DepartmentScopedAdminMixin, SimpleHistoryAdmin):
         return [
             path("<int:pk>/extend/", self.admin_site.admin_view(self.extend_view), name="portal_clock_extend"),
             path("<int:pk>/urge/", self.admin_site.admin_view(self.urge_view), name="portal_clock_urge"),
-        ] + super().get_urls()
+            *super().get_urls(),
+        ]
 
     def _form_view(self, request, pk, form_class, title, perform):
         clock = get_object_or_404(self.get_queryset(request), pk=pk)
@@ -175,7 +190,10 @@ class ClockAdmin(DepartmentScopedAdminMixin, SimpleHistoryAdmin):
         if not request.user.has_perm("portal.extend_deadline"):
             raise PermissionDenied
         return self._form_view(
-            request, pk, ExtendForm, gettext("Extend the deadline"),
+            request,
+            pk,
+            ExtendForm,
+            gettext("Extend the deadline"),
             lambda clock, data: clocks.clock_extend(
                 clock=clock, days=data["days"], reason=data["reason"], actor=request.user
             ),
@@ -185,14 +203,19 @@ class ClockAdmin(DepartmentScopedAdminMixin, SimpleHistoryAdmin):
         if not request.user.has_perm("portal.urge_work"):
             raise PermissionDenied
         return self._form_view(
-            request, pk, UrgeForm, gettext("Urge the department (催办)"),
+            request,
+            pk,
+            UrgeForm,
+            gettext("Urge the department (催办)"),
             lambda clock, data: clocks.clocks_urge(clock_ids=[clock.pk], note=data["note"], actor=request.user),
         )
 
     @admin.action(description=_("Urge the departments (催办)"), permissions=["urge"])
     def urge_selected(self, request, queryset):
         count = clocks.clocks_urge(
-            clock_ids=queryset.values_list("id", flat=True), note=gettext("Please handle this promptly."), actor=request.user
+            clock_ids=queryset.values_list("id", flat=True),
+            note=gettext("Please handle this promptly."),
+            actor=request.user,
         )
         messages.success(request, gettext("%(count)s departments' deadlines urged.") % {"count": count})
 

@@ -22,25 +22,39 @@ from portal.models import WorkCalendarDay
 CACHE_KEY = "workcalendar:v1:{year}"
 CACHE_SECONDS = 24 * 3600
 UNKNOWN = "unknown"
+# The history reason that marks a deletion as an administrator's decision (load_holidays keeps it).
+DELETED_BY_HAND = "deleted by hand"
+
+
+def _read_year(year: int):
+    rows = list(WorkCalendarDay.objects.filter(date__year=year).values_list("date", "is_working_day", "name"))
+    return [(day.isoformat(), working, name) for day, working, name in rows] if rows else UNKNOWN
+
+
+def _decode(stored) -> dict[date, DayOverride] | None:
+    if stored == UNKNOWN:
+        return None
+    return {date.fromisoformat(day): DayOverride(working, name) for day, working, name in stored}
 
 
 def _load_year(year: int) -> dict[date, DayOverride] | None:
     key = CACHE_KEY.format(year=year)
-    cached = cache.get(key)
-    if cached is None:
-        rows = list(
-            WorkCalendarDay.objects.filter(date__year=year).values_list("date", "is_working_day", "name")
-        )
-        cached = [(day.isoformat(), working, name) for day, working, name in rows] if rows else UNKNOWN
-        cache.set(key, cached, CACHE_SECONDS)
-    if cached == UNKNOWN:
-        return None
-    return {date.fromisoformat(day): DayOverride(working, name) for day, working, name in cached}
+    stored = cache.get(key)
+    if stored is None:
+        stored = _read_year(year)
+        cache.set(key, stored, CACHE_SECONDS)
+    return _decode(stored)
 
 
 def database_calendar() -> WorkCalendar:
     """A calendar over the `WorkCalendarDay` table (the default for portal.deadlines)."""
     return WorkCalendar(_load_year)
+
+
+def uncached_calendar() -> WorkCalendar:
+    """Reads the table directly: for use inside a transaction that changes the calendar, whose
+    uncommitted rows must never reach the shared cache."""
+    return WorkCalendar(lambda year: _decode(_read_year(year)))
 
 
 def invalidate_years(years: Iterable[int]) -> None:
@@ -64,16 +78,20 @@ def calendar_known_years() -> list[int]:
 # --- services --------------------------------------------------------------------------------
 
 
-def _after_change(days: Iterable[date]) -> None:
+def _after_change(days: Iterable[date], actor=None) -> None:
     days = set(days)
     if not days:
         return
-    invalidate_years(day.year for day in days)
-    # The cache must be consistent again if the transaction rolls back.
-    transaction.on_commit(lambda: invalidate_years(day.year for day in days))
+    years = {day.year for day in days}
+    invalidate_years(years)
+    # Other processes may re-cache the old rows before this commits: invalidate again after.
+    transaction.on_commit(lambda: invalidate_years(years))
     from portal.clocks import clocks_recompute_for_days
 
-    clocks_recompute_for_days(days=days)
+    calendar = uncached_calendar()
+    # A year left with no entries at all is unknown again: every clock through it is provisional.
+    emptied = {year for year in years if not calendar.knows_year(year)}
+    clocks_recompute_for_days(days=days, whole_years=emptied, calendar=calendar, actor=actor)
 
 
 @transaction.atomic
@@ -93,7 +111,7 @@ def work_calendar_day_save(
     row.source = source
     row._history_user = actor
     row.save()
-    _after_change([day])
+    _after_change([day], actor)
     return row
 
 
@@ -101,8 +119,9 @@ def work_calendar_day_save(
 def work_calendar_day_delete(*, row: WorkCalendarDay, actor=None) -> None:
     day = row.date
     row._history_user = actor
+    row._change_reason = DELETED_BY_HAND
     row.delete()
-    _after_change([day])
+    _after_change([day], actor)
 
 
 @transaction.atomic
@@ -125,8 +144,16 @@ def work_calendar_load_package(*, years: Iterable[int] | None = None) -> dict[in
     if wanted is not None:
         entries = {day: value for day, value in entries.items() if day.year in wanted}
     existing = set(WorkCalendarDay.objects.filter(date__in=list(entries)).values_list("date", flat=True))
+    # A day an administrator deleted by hand is a hand edit too: it is not brought back.
+    existing |= set(
+        WorkCalendarDay.history.filter(
+            date__in=list(entries), history_type="-", history_change_reason=DELETED_BY_HAND
+        ).values_list("date", flat=True)
+    )
     new_rows = [
-        WorkCalendarDay(date=day, is_working_day=value.is_working_day, name=value.name, source=WorkCalendarDay.Source.PACKAGE)
+        WorkCalendarDay(
+            date=day, is_working_day=value.is_working_day, name=value.name, source=WorkCalendarDay.Source.PACKAGE
+        )
         for day, value in sorted(entries.items())
         if day not in existing
     ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Q
@@ -20,7 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import deadlines, notifications
+from portal import deadlines, notifications, roles
 from portal.exceptions import DomainError, IllegalTransition, NotPermitted
 from portal.models import Clock, SweepRun
 from portal.policies import Policy, get_policy
@@ -88,7 +89,9 @@ def clock_start(*, subject, policy: str, started_at: datetime | None = None, dep
     if Clock.objects.filter(
         content_type=content_type, object_id=subject.pk, kind=rule.kind, state__in=Clock.OPEN_STATES
     ).exists():
-        raise IllegalTransition(_("This item already has a running %(kind)s deadline.") % {"kind": Clock.Kind(rule.kind).label})
+        raise IllegalTransition(
+            _("This item already has a running %(kind)s deadline.") % {"kind": Clock.Kind(rule.kind).label}
+        )
     clock = Clock(
         content_type=content_type,
         object_id=subject.pk,
@@ -234,31 +237,36 @@ def clocks_urge(*, clock_ids: Iterable[int], note: str, actor) -> int:
         clock._history_user = actor
         clock._change_reason = f"urged: {note}"[:100]
     Clock.objects.bulk_update(clocks, ["last_urged_at"])
-    Clock.history.bulk_history_create(clocks, update=True, default_user=actor, default_change_reason=f"urged: {note}"[:100])
+    Clock.history.bulk_history_create(
+        clocks, update=True, default_user=actor, default_change_reason=f"urged: {note}"[:100]
+    )
     staff = notifications.department_staff(clock.department_id for clock in clocks)
-    contexts = _notice_contexts(clocks)
+    contexts = _contexts(clocks)
     deliveries = []
     for clock in clocks:
-        context = contexts[clock.pk] | {"note": note}
         for user in staff.get(clock.department_id, []):
-            # An urge is its own event, not a deadline stage: it is not deduplicated.
-            deliveries.append((user, "clock_urged", context, None, None, context["url"]))
+            # An urge is its own event, not a deadline stage: no due moment, never deduplicated.
+            deliveries.append((user, "clock_urged", contexts[clock.pk] | {"note": note}, clock, None, ""))
     notifications.notify(deliveries=deliveries)
     return len(clocks)
 
 
-def clocks_recompute_for_days(*, days: Iterable[date]) -> int:
-    """After a calendar change: recompute every open working-day clock the changed days can move,
-    and every provisional one. Runs in the caller's transaction."""
+def clocks_recompute_for_days(
+    *, days: Iterable[date], whole_years: Iterable[int] = (), calendar=None, actor=None
+) -> int:
+    """After a calendar change: recompute every open working-day clock the changed days (or
+    whole years) can move, and every provisional one. Runs in the caller's transaction; pass
+    the calendar to compute with (inside a calendar edit: one that bypasses the cache)."""
     days = sorted(set(days))
-    if not days:
-        return 0
     touched = Q(provisional=True)
     for day in days:
         midnight = deadlines.end_of_day(day - timedelta(days=1))
         touched |= Q(started_at__lte=midnight, due_at__gt=midnight)
+    for year in set(whole_years):
+        first, last = deadlines.end_of_day(date(year - 1, 12, 31)), deadlines.end_of_day(date(year, 12, 31))
+        touched |= Q(started_at__lt=last, due_at__gt=first)
     now = timezone.now()
-    calendar = deadlines.default_calendar()
+    calendar = calendar or deadlines.default_calendar()
     changed = []
     queryset = (
         Clock.objects.select_for_update()
@@ -273,7 +281,9 @@ def clocks_recompute_for_days(*, days: Iterable[date]) -> int:
     for start in range(0, len(changed), 1000):
         batch = changed[start : start + 1000]
         Clock.objects.bulk_update(batch, fields)
-        Clock.history.bulk_history_create(batch, update=True, default_change_reason="work calendar changed")
+        Clock.history.bulk_history_create(
+            batch, update=True, default_user=actor, default_change_reason="work calendar changed"
+        )
     return len(changed)
 
 
@@ -312,7 +322,9 @@ def _claim(sql: str, params) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _admin_url(content_type: ContentType, object_id: int) -> str:
+def admin_url(content_type_id: int, object_id: int) -> str:
+    """The admin page of a clock's subject (where staff act on it), or "" if it has none."""
+    content_type = ContentType.objects.get_for_id(content_type_id)
     try:
         return reverse(f"admin:{content_type.app_label}_{content_type.model}_change", args=[object_id])
     except NoReverseMatch:
@@ -324,60 +336,102 @@ def subject_reference(subject) -> str:
     return str(getattr(subject, "reference", "") or getattr(subject, "pk", "") or "")
 
 
-def _notice_contexts(clocks: list[Clock]) -> dict[int, dict]:
-    """Per clock, what a notice about it says; subjects are fetched one query per type."""
-    by_type: dict[int, set[int]] = {}
-    for clock in clocks:
-        by_type.setdefault(clock.content_type_id, set()).add(clock.object_id)
-    subjects = {}
-    for type_id, ids in by_type.items():
-        model = ContentType.objects.get_for_id(type_id).model_class()
-        if model is None:
-            continue
-        for subject in model._default_manager.filter(pk__in=ids):
-            subjects[(type_id, subject.pk)] = subject
-    contexts = {}
-    for clock in clocks:
-        subject = subjects.get((clock.content_type_id, clock.object_id))
-        contexts[clock.pk] = {
-            "reference": subject_reference(subject) if subject is not None else "",
-            "title": str(getattr(subject, "title", "") or subject or ""),
-            "clock_kind": clock.kind,
-            "area": clock.area,
-            "due_at": clock.due_at.isoformat(),
-            "department": clock.department.name if clock.department_id else "",
-            "url": _admin_url(ContentType.objects.get_for_id(clock.content_type_id), clock.object_id),
-        }
-    return contexts
+def _contexts(clocks: list[Clock]) -> dict[int, dict]:
+    subjects = notifications.attach_subjects(clocks)
+    return {
+        clock.pk: notifications.clock_context(clock, subjects.get((clock.content_type_id, clock.object_id)))
+        for clock in clocks
+    }
 
 
-def _stage_deliveries(clocks: list[Clock], stage: str) -> list:
-    """Who hears of a stage: the department's staff; for overdue also the office clerks
-    (escalation). Work not yet assigned to a department goes to the office clerks."""
+def _id_list(ids: list[int]) -> tuple[str, list[int]]:
+    return ", ".join(["%s"] * len(ids)), list(ids)
+
+
+def _insert_stage_notices(ids: list[int], stage: str, now: datetime) -> None:
+    """Set-based: one INSERT … SELECT for the departments' staff, one for the office clerks.
+
+    Staff hear of every stage; clerks hear of overdue work (escalation) and of due-soon work that
+    has no department staff to hear of it. The unique index makes a repeat a no-op.
+    """
+    User = get_user_model()
+    placeholders, params = _id_list(ids)
+    user_groups = User.groups.through._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO portal_notice (recipient_id, kind, clock_id, clock_due_at, context, url, created_at)
+            SELECT m.user_id, %s, c.id, c.due_at, '{{}}', '', %s
+            FROM portal_clock c
+            JOIN portal_membership m ON m.department_id = c.department_id
+            JOIN {User._meta.db_table} u ON u.id = m.user_id AND u.is_active
+            WHERE c.id IN ({placeholders})
+            ON CONFLICT DO NOTHING
+            """,  # noqa: S608 - only placeholders and model table names are interpolated
+            [stage, now, *params],
+        )
+        escalate = stage == "clock_overdue"
+        cursor.execute(
+            f"""
+            INSERT INTO portal_notice (recipient_id, kind, clock_id, clock_due_at, context, url, created_at)
+            SELECT clerk.user_id, %s, c.id, c.due_at, '{{}}', '', %s
+            FROM portal_clock c
+            CROSS JOIN (
+                SELECT DISTINCT ug.user_id FROM {user_groups} ug
+                JOIN auth_group g ON g.id = ug.group_id AND g.name = %s
+                JOIN {User._meta.db_table} u ON u.id = ug.user_id AND u.is_active
+            ) clerk
+            WHERE c.id IN ({placeholders})
+              AND (%s OR NOT EXISTS (
+                SELECT 1 FROM portal_membership m
+                JOIN {User._meta.db_table} u ON u.id = m.user_id AND u.is_active
+                WHERE m.department_id = c.department_id))
+            ON CONFLICT DO NOTHING
+            """,  # noqa: S608 - only placeholders and model table names are interpolated
+            ["clock_escalated" if escalate else stage, now, roles.OFFICE_CLERK, *params, escalate],
+        )
+
+
+DIGEST_ITEMS = 50
+
+
+def _queue_stage_digests(clocks: list[Clock], stage: str) -> None:
+    """One e-mail per person and stage listing their clocks (not one e-mail per clock)."""
     staff = notifications.department_staff(c.department_id for c in clocks if c.department_id)
     clerks = None
-    contexts = _notice_contexts(clocks)
-    deliveries = []
+    contexts = _contexts(clocks)
+    digests: dict[tuple[int, str], tuple[object, list[dict]]] = {}
     for clock in clocks:
-        context = contexts[clock.pk]
         department_staff = staff.get(clock.department_id, []) if clock.department_id else []
-        for user in department_staff:
-            deliveries.append((user, stage, context, clock, clock.due_at, context["url"]))
+        recipients = [(user, stage) for user in department_staff]
         if stage == "clock_overdue" or not department_staff:
             if clerks is None:
                 clerks = notifications.office_clerks()
-            clerk_kind = "clock_escalated" if stage == "clock_overdue" else stage
-            for user in clerks:
-                deliveries.append((user, clerk_kind, context, clock, clock.due_at, context["url"]))
-    return deliveries
+            kind = "clock_escalated" if stage == "clock_overdue" else stage
+            recipients += [(user, kind) for user in clerks]
+        for user, kind in recipients:
+            if user.email:
+                digests.setdefault((user.pk, kind), (user, []))[1].append(contexts[clock.pk])
+    notifications.emails_enqueue(
+        [
+            (
+                user.email,
+                f"emails/{kind}",
+                {"items": items[:DIGEST_ITEMS], "more": max(0, len(items) - DIGEST_ITEMS)},
+                user.language,
+            )
+            for (_, kind), (user, items) in digests.items()
+        ]
+    )
 
 
-def _record_stage(ids: list[int], stage: str, reason: str) -> None:
+def _record_stage(ids: list[int], stage: str, reason: str, now: datetime) -> None:
     if not ids:
         return
     clocks = list(Clock.objects.filter(id__in=ids).select_related("department").order_by("pk"))
     Clock.history.bulk_history_create(clocks, update=True, default_change_reason=reason)
-    notifications.notify(deliveries=_stage_deliveries(clocks, stage))
+    _insert_stage_notices(ids, stage, now)
+    _queue_stage_digests(clocks, stage)
 
 
 def sweep_deadlines(*, now: datetime | None = None) -> SweepResult:
@@ -392,9 +446,9 @@ def sweep_deadlines(*, now: datetime | None = None) -> SweepResult:
     hour_horizon, day_horizon = reminder_horizons(now)
     with transaction.atomic():
         result.overdue = _claim(_MARK_OVERDUE, [now, now])
-        _record_stage(result.overdue, "clock_overdue", "sweep: overdue")
+        _record_stage(result.overdue, "clock_overdue", "sweep: overdue", now)
         result.reminded = _claim(_MARK_REMINDED, [now, now, hour_horizon, day_horizon])
-        _record_stage(result.reminded, "clock_due_soon", "sweep: due soon")
+        _record_stage(result.reminded, "clock_due_soon", "sweep: due soon", now)
         SweepRun.objects.create(
             started_at=started,
             finished_at=timezone.now(),
@@ -441,9 +495,7 @@ def clock_explain(clock: Clock, calendar: deadlines.WorkCalendar | None = None) 
     )
     span = (counted.due_day - counted.start).days
     weekend_days = sum(
-        1
-        for offset in range(1, span + 1)
-        if (counted.start + timedelta(days=offset)).weekday() >= 5
+        1 for offset in range(1, span + 1) if (counted.start + timedelta(days=offset)).weekday() >= 5
     ) - len(counted.adjusted_working_days)
     return Explanation(
         clock=clock,

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -105,8 +105,9 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time.max, tzinfo=LOCAL_TZ)
 
 
-def is_working_day(day: date, calendar: WorkCalendar | None = None) -> bool:
-    return (calendar or default_calendar()).is_working_day(day)
+def is_working_day(day: date | datetime, calendar: WorkCalendar | None = None) -> bool:
+    """Whether the (local) date is a working day; an aware datetime is taken at its local date."""
+    return (calendar or default_calendar()).is_working_day(local_date(day))
 
 
 @dataclass
@@ -136,8 +137,7 @@ def count_working_days(start: datetime | date, n: int, calendar: WorkCalendar | 
     calendar = calendar or default_calendar()
     day = local_date(start)
     result = WorkingDayCount(start=day, due_day=day)
-    if not calendar.knows_year(day.year) and n:
-        result.unknown_years.add(day.year)
+    # Only the days walked through matter: the start day itself is never counted.
     while len(result.counted) < n:
         day += timedelta(days=1)
         if not calendar.knows_year(day.year):
@@ -164,7 +164,8 @@ def due_after_hours(start: datetime, n: int) -> datetime:
         raise ValueError("deadline arithmetic needs an aware datetime")
     if n < 0:
         raise ValueError("a number of hours cannot be negative")
-    return start + timedelta(hours=n)
+    # Elapsed hours: computed in UTC, so a zone's daylight-saving change cannot shorten them.
+    return (start.astimezone(UTC) + timedelta(hours=n)).astimezone(start.tzinfo)
 
 
 def working_days_between(a: datetime | date, b: datetime | date, calendar: WorkCalendar | None = None) -> int:

@@ -9,10 +9,26 @@ mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainlan
 
 
 class RegistrationForm(UserCreationForm):
-    email = forms.EmailField(label=_("E-mail"), help_text=_("For password resets and replies to your tickets."))
-    mobile = forms.CharField(
-        label=_("Mobile number (optional)"), required=False, max_length=11, validators=[mobile_validator]
+    email = forms.EmailField(
+        label=_("E-mail"),
+        help_text=_("For password resets and replies to your tickets."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+    mobile = forms.CharField(
+        label=_("Mobile number (optional)"),
+        required=False,
+        max_length=11,
+        validators=[mobile_validator],
+        widget=forms.TextInput(attrs={"autocomplete": "tel-national", "inputmode": "tel"}),
+    )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("An account with this e-mail address already exists. Log in or reset your password.")
+            )
+        return email
 
     class Meta(UserCreationForm.Meta):
         model = User

@@ -10,6 +10,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -261,7 +262,8 @@ class Clock(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.get_state_display()} · {self.due_at:%Y-%m-%d %H:%M}"
+        due = timezone.localtime(self.due_at)
+        return f"{self.get_kind_display()} · {self.get_state_display()} · {due:%Y-%m-%d %H:%M}"
 
     @property
     def is_open(self) -> bool:

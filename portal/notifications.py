@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage as DjangoEmail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -95,23 +96,72 @@ def _format_context(context: dict) -> dict:
         shown["clock"] = Clock.Kind(context["clock_kind"]).label
     else:
         shown.setdefault("clock", "")
-    shown.setdefault("reference", "")
-    shown.setdefault("title", "")
-    shown.setdefault("department", "")
-    shown.setdefault("note", "")
+    for key in ("reference", "title", "department", "note"):
+        shown.setdefault(key, "")
     return shown
 
 
-def notice_text(notice: Notice) -> str:
+def clock_context(clock: Clock, subject=None, due_at: datetime | None = None) -> dict:
+    """What a message about `clock` says: its subject's reference and title, kind, due, department."""
+    from portal.clocks import admin_url, subject_reference
+
+    return {
+        "reference": subject_reference(subject) if subject is not None else "",
+        "title": str(getattr(subject, "title", "") or subject or ""),
+        "clock_kind": clock.kind,
+        "area": clock.area,
+        "due_at": (due_at or clock.due_at).isoformat(),
+        "department": clock.department.name if clock.department_id else "",
+        "url": admin_url(clock.content_type_id, clock.object_id),
+    }
+
+
+def attach_subjects(clocks: Iterable[Clock]) -> dict[tuple[int, int], object]:
+    """Fetch the subjects of many clocks, one query per subject type; {(type id, id): subject}."""
+    by_type: dict[int, set[int]] = {}
+    for clock in clocks:
+        by_type.setdefault(clock.content_type_id, set()).add(clock.object_id)
+    subjects = {}
+    for type_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is None:
+            continue
+        for subject in model._default_manager.filter(pk__in=ids):
+            subjects[(type_id, subject.pk)] = subject
+    return subjects
+
+
+def notice_text(notice: Notice, subject=None) -> str:
+    """The notice in the reader's language. Deadline notices are rendered from their clock as it
+    is now (the due moment concerned is the one recorded); pass `subject` to save a query."""
     kind = NOTICE_KINDS.get(notice.kind)
     if kind is None:
         return notice.kind
-    return str(kind.title) % _format_context(notice.context)
+    context = dict(notice.context)
+    if notice.clock_id:
+        clock = notice.clock
+        if subject is None:
+            subject = clock.subject
+        context = clock_context(clock, subject, notice.clock_due_at) | context
+    return str(kind.title) % _format_context(context)
+
+
+def notice_url(notice: Notice) -> str:
+    if notice.url:
+        return notice.url
+    if notice.clock_id:
+        from portal.clocks import admin_url
+
+        return admin_url(notice.clock.content_type_id, notice.clock.object_id)
+    return ""
 
 
 def render_email(row: OutboundEmail) -> tuple[str, str]:
     with translation.override(row.language):
         context = _format_context(row.context) | {"site_url": settings.SITE_URL}
+        if "items" in row.context:  # a digest: several clocks of one stage
+            context["items"] = [_format_context(item) for item in row.context["items"]]
+            context["count"] = len(row.context["items"]) + row.context.get("more", 0)
         subject = render_to_string(f"{row.template}_subject.txt", context).strip()
         body = render_to_string(f"{row.template}.txt", context)
     return " ".join(subject.split()), body
@@ -146,6 +196,19 @@ def email_enqueue(
     _queue_drain()
 
 
+def emails_enqueue(messages: Iterable[tuple[str, str, dict, str]]) -> int:
+    """Queue many e-mails, (to, template, context, language) each, in the current transaction."""
+    now = timezone.now()
+    rows = [
+        OutboundEmail(to=to, template=template, context=context, language=language, next_attempt_at=now)
+        for to, template, context, language in messages
+    ]
+    if rows:
+        OutboundEmail.objects.bulk_create(rows, batch_size=1000)
+        _queue_drain()
+    return len(rows)
+
+
 def notify(
     *,
     deliveries: Iterable[tuple[object, str, dict, Clock | None, datetime | None, str]],
@@ -169,7 +232,8 @@ def notify(
                 OutboundEmail(
                     to=user.email,
                     template=NOTICE_KINDS[kind].email_template,
-                    context=context | {"url": url},
+                    # Every notice e-mail lists items, one here, several in a sweep's digest.
+                    context={"items": [context | {"url": url}], "more": 0, "note": context.get("note", "")},
                     language=user.language,
                     dedupe_key=key,
                     next_attempt_at=now,
@@ -183,7 +247,18 @@ def notify(
 
 
 def notices_for_user(*, user):
-    return Notice.objects.filter(recipient=user).order_by("-created_at", "-id")
+    return Notice.objects.filter(recipient=user).select_related("clock__department").order_by("-created_at", "-id")
+
+
+def notices_rendered(notices: Iterable[Notice]) -> list[tuple[Notice, str, str]]:
+    """(notice, text, link) for a page of notices: subjects fetched one query per type."""
+    notices = list(notices)
+    subjects = attach_subjects(notice.clock for notice in notices if notice.clock_id)
+    rendered = []
+    for notice in notices:
+        subject = subjects.get((notice.clock.content_type_id, notice.clock.object_id)) if notice.clock_id else None
+        rendered.append((notice, notice_text(notice, subject), notice_url(notice)))
+    return rendered
 
 
 def notices_mark_read(*, user, notice_ids: Iterable[int] | None = None) -> int:

@@ -42,9 +42,7 @@ def sync_roles(apps, declared: dict[str, set[str]]) -> None:
         wanted = declared.get(role, set())
         by_key = {}
         labels = {perm.split(".", 1)[0] for perm in wanted}
-        for permission in Permission.objects.filter(content_type__app_label__in=labels).select_related(
-            "content_type"
-        ):
+        for permission in Permission.objects.filter(content_type__app_label__in=labels).select_related("content_type"):
             by_key[f"{permission.content_type.app_label}.{permission.codename}"] = permission
         group.permissions.set([by_key[key] for key in wanted if key in by_key])
 

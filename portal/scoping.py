@@ -42,7 +42,11 @@ def scope_queryset(queryset: QuerySet, user, department_paths: tuple[str, ...]) 
     condition = Q()
     for path in department_paths:
         condition |= Q(**{f"{path}__in": ids})
-    return queryset.filter(condition).distinct() if _crosses_many(queryset.model, department_paths) else queryset.filter(condition)
+    return (
+        queryset.filter(condition).distinct()
+        if _crosses_many(queryset.model, department_paths)
+        else queryset.filter(condition)
+    )
 
 
 def _crosses_many(model, paths) -> bool:

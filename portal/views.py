@@ -4,8 +4,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -71,7 +72,8 @@ def notice_list(request):
         notifications.notices_mark_read(user=request.user)
         return redirect("notice_list")
     page = Paginator(notifications.notices_for_user(user=request.user), 25).get_page(request.GET.get("page"))
-    return render(request, "portal/notice_list.html", {"page": page})
+    rows = notifications.notices_rendered(page.object_list)
+    return render(request, "portal/notice_list.html", {"page": page, "rows": rows})
 
 
 def permission_denied(request, exception=None):
@@ -83,4 +85,5 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    # No context processors: they query the database, which may be what failed.
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -18,14 +18,16 @@ def pytest_configure(config):
     """The suite runs against real PostgreSQL and Redis; say clearly which one is missing."""
     database = settings.DATABASES["default"]
     missing = []
-    if database["ENGINE"] == "django.db.backends.postgresql":
-        if not _reachable(f"postgres://{database.get('HOST') or '127.0.0.1'}:{database.get('PORT') or 5432}", 5432):
-            missing.append(f"PostgreSQL at {database.get('HOST')}:{database.get('PORT') or 5432}")
+    is_postgres = database["ENGINE"] == "django.db.backends.postgresql"
+    address = f"postgres://{database.get('HOST') or '127.0.0.1'}:{database.get('PORT') or 5432}"
+    if is_postgres and not _reachable(address, 5432):
+        missing.append(f"PostgreSQL at {database.get('HOST')}:{database.get('PORT') or 5432}")
     if not _reachable(settings.CELERY_BROKER_URL, 6379):
         missing.append(f"Redis at {settings.CELERY_BROKER_URL}")
     if missing:
         pytest.exit(
-            "The test suite needs real services that are not reachable: " + ", ".join(missing)
+            "The test suite needs real services that are not reachable: "
+            + ", ".join(missing)
             + ". Start them (see README.md, 'Testing') or set DATABASE_URL / CELERY_BROKER_URL.",
             returncode=3,
         )

@@ -30,10 +30,16 @@ def seed_calendar(apps, schema_editor):
     rows = []
     for day, holiday in constants.holidays.items():
         if day.weekday() < 5 and day not in existing:
-            rows.append(WorkCalendarDay(date=day, is_working_day=False, name=_holiday_name(holiday), source="chinesecalendar"))
+            rows.append(
+                WorkCalendarDay(date=day, is_working_day=False, name=_holiday_name(holiday), source="chinesecalendar")
+            )
     for day, holiday in constants.workdays.items():
         if day.weekday() >= 5 and day not in existing:
-            rows.append(WorkCalendarDay(date=day, is_working_day=True, name=_holiday_name(holiday) + "调休", source="chinesecalendar"))
+            rows.append(
+                WorkCalendarDay(
+                    date=day, is_working_day=True, name=_holiday_name(holiday) + "调休", source="chinesecalendar"
+                )
+            )
     WorkCalendarDay.objects.bulk_create(rows)
 
 

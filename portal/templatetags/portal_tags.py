@@ -1,0 +1,20 @@
+"""Template helpers shared by the portal's pages."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag
+def nav_current(nav_items, path: str) -> str:
+    """The name of the menu item the page at `path` belongs to, or "".
+
+    The item whose URL is the longest prefix of the path wins, so a ticket's page
+    (/petitions/123/) belongs to 问政 while /petitions/track/ belongs to 查询办理进度.
+    """
+    best_name, best_length = "", 0
+    for item in nav_items or ():
+        url = str(item["url"])
+        if url != "/" and path.startswith(url) and len(url) > best_length:
+            best_name, best_length = item["name"], len(url)
+    return best_name
