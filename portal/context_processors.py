@@ -21,9 +21,38 @@ def _navigation():
     return items
 
 
+def system_warnings(user) -> list[str]:
+    """What office clerks and administrators must know at once: a missing holiday schedule,
+    a deadline sweep that has stopped running (Celery beat is down)."""
+    if not user.has_perm("portal.view_dashboard"):
+        return []
+    from portal.calendar import calendar_missing_years
+    from portal.views import sweep_status
+
+    warnings = [
+        _(
+            "The %(year)s holiday schedule has not been entered: deadlines through %(year)s count Monday to "
+            "Friday and are marked provisional. Enter it under Work calendar."
+        )
+        % {"year": year}
+        for year in calendar_missing_years()
+    ]
+    status = sweep_status()
+    if status["stale"]:
+        warnings.append(
+            _(
+                "The deadline sweep has not run since %(last)s: overdue marks and reminders are not being sent. "
+                "Check that Celery beat and the worker are running."
+            )
+            % {"last": status["last_sweep"] or _("never")}
+        )
+    return warnings
+
+
 def portal(request):
     user = getattr(request, "user", None)
-    unread = 0
+    unread, warnings = 0, []
     if user is not None and user.is_authenticated and user.is_staff:
         unread = user.notices.filter(read_at__isnull=True).count()
-    return {"nav_items": _navigation(), "unread_notice_count": unread}
+        warnings = system_warnings(user)
+    return {"nav_items": _navigation(), "unread_notice_count": unread, "system_warnings": warnings}

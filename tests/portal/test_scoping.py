@@ -89,6 +89,7 @@ def test_delete_is_scoped(client, world):
 
 
 def test_clerk_can_extend_and_urge_through_the_admin(client, world):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     client.force_login(world["clerk"])
     clock = world["education_clock"]  # an hour clock: not extendable
     response = client.post(reverse("admin:portal_clock_extend", args=[clock.pk]), {"days": 2, "reason": "x"})
