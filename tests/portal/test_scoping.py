@@ -44,10 +44,7 @@ def test_own_detail_page_opens(client, world):
     client.force_login(world["staff_a"])
     response = client.get(reverse("admin:portal_clock_change", args=[world["housing_clock"].pk]))
     assert response.status_code == 200
-    assert (
-        "How the due moment was computed" in response.content.decode()
-        or "clock-explanation" in response.content.decode()
-    )
+    assert 'class="clock-explanation"' in response.content.decode()
 
 
 @pytest.mark.parametrize("view", ["change", "history", "delete"])
