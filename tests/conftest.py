@@ -28,7 +28,7 @@ def pytest_configure(config):
         pytest.exit(
             "The test suite needs real services that are not reachable: "
             + ", ".join(missing)
-            + ". Start them (see README.md, 'Testing') or set DATABASE_URL / CELERY_BROKER_URL.",
+            + ". Start them (see README.md, 'Test it') or set DATABASE_URL / CELERY_BROKER_URL.",
             returncode=3,
         )
 

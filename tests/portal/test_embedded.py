@@ -35,7 +35,7 @@ def embedded_env(var_dir) -> dict:
 
 
 def manage(env, *args):
-    return subprocess.run(  # noqa: S603 - our own command line
+    return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True
     )
 
