@@ -52,6 +52,8 @@ def sync_roles_after_migrate(sender, app_config=None, using="default", apps=None
     from django.apps import apps as live_apps
 
     configs = list(live_apps.get_app_configs())
-    if app_config is None or app_config.label != configs[-1].label:
+    # Django signals post_migrate only for apps with a models module: act after the last of those.
+    with_models = [config for config in configs if config.models_module is not None]
+    if app_config is None or app_config.label != with_models[-1].label:
         return
     sync_roles(live_apps, declared_role_permissions(configs))
