@@ -6,7 +6,6 @@ everything; anyone else sees only records linked to a department they are a memb
 
 from __future__ import annotations
 
-from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
@@ -116,7 +115,3 @@ class DepartmentScopedAdminMixin:
 
 def is_scoped_admin(model_admin) -> bool:
     return isinstance(model_admin, DepartmentScopedAdminMixin)
-
-
-# Re-exported for admin modules: `class TicketAdmin(DepartmentScopedAdminMixin, admin.ModelAdmin)`.
-__all__ = ["DepartmentScopedAdminMixin", "admin", "scope_queryset", "sees_all_departments", "user_department_ids"]
