@@ -222,6 +222,19 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Rate limits (portal.ratelimits) -------------------------------------------------------
+# "count/period" per client address and per account; over it, a 429 page (portal.views.rate_limited).
+RATE_LIMITS = {
+    "petitions.submit": env.str("RATE_LIMIT_PETITION_SUBMIT", default="10/h"),
+    "petitions.track": env.str("RATE_LIMIT_PETITION_TRACK", default="30/h"),
+    "petitions.rate": env.str("RATE_LIMIT_PETITION_RATE", default="20/h"),
+    "accounts.register": env.str("RATE_LIMIT_REGISTER", default="10/h"),
+}
+RATELIMIT_VIEW = "portal.views.rate_limited"
+RATELIMIT_USE_CACHE = "default"
+# Behind a reverse proxy, the client address arrives in a header the proxy sets (e.g. HTTP_X_REAL_IP).
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default=None) or None
+
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -87,3 +87,8 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # No context processors: they query the database, which may be what failed.
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def rate_limited(request, exception=None):
+    """django-ratelimit's RATELIMIT_VIEW: too many submissions or look-ups from one client."""
+    return render(request, "429.html", status=429)
