@@ -1,7 +1,77 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from portal import roles
+
+_VIEW = [
+    "petitions.view_petition",
+    "petitions.view_category",
+    "petitions.view_reply",
+    "petitions.view_handlingnote",
+    "petitions.view_cohandling",
+    "petitions.view_attachment",
+]
+
 
 class PetitionsConfig(AppConfig):
     name = "petitions"
     verbose_name = _("Petitions (网络问政)")
+
+    # Loaded by `manage.py load_demo` (portal.demo): categories and tickets in every state.
+    demo_loader = "petitions.demo.load_demo"
+    # Satisfaction and reopen rates for the department performance page (portal dashboards).
+    performance_metrics = "petitions.selectors.performance_metrics"
+
+    role_permissions = {
+        roles.DEPARTMENT_STAFF: [
+            *_VIEW,
+            "petitions.change_petition",
+            "petitions.handle_petition",
+        ],
+        roles.OFFICE_CLERK: [
+            *_VIEW,
+            "petitions.change_petition",
+            "petitions.assign_petition",
+            "petitions.record_petition",
+            "petitions.close_petition",
+            "petitions.view_ledger",
+            "petitions.view_monthlyreport",
+        ],
+        roles.ADMINISTRATOR: [
+            *_VIEW,
+            "petitions.add_category",
+            "petitions.change_category",
+            "petitions.delete_category",
+            "petitions.view_ledger",
+            "petitions.view_monthlyreport",
+        ],
+    }
+
+    def ready(self) -> None:
+        from portal.notifications import register_notice_kind
+
+        register_notice_kind(
+            "petition_received",
+            title=_("New ticket to assign: %(reference)s %(title)s"),
+            email_template="emails/petition_staff",
+        )
+        register_notice_kind(
+            "petition_assigned",
+            title=_("Assigned to %(department)s (交办): %(reference)s %(title)s. %(note)s"),
+            email_template="emails/petition_staff",
+        )
+        register_notice_kind(
+            "petition_returned",
+            title=_("Returned by %(department)s (退回): %(reference)s %(title)s. Reason: %(note)s"),
+            email_template="emails/petition_staff",
+        )
+        register_notice_kind(
+            "petition_opinion",
+            title=_("Co-handling opinion from %(note)s: %(reference)s %(title)s"),
+            email_template="emails/petition_staff",
+        )
+        register_notice_kind(
+            "petition_reopened",
+            title=_("Rated unsatisfied, reopened for re-examination (复查): %(reference)s %(title)s. %(note)s"),
+            email_template="emails/petition_staff",
+        )

@@ -241,6 +241,17 @@ class Clock(models.Model):
             models.Index(fields=["content_type", "object_id"], name="clock_subject"),
             models.Index(fields=["department", "state"], name="clock_department_state"),
             models.Index(fields=["met_at"], name="clock_met_at"),
+            # The dashboards (portal.dashboards): open work by due moment, overall and per
+            # department, so the overdue board never reads the closed majority; periods by start.
+            models.Index(
+                fields=["due_at"], condition=Q(state__in=["running", "paused", "overdue"]), name="clock_open_due"
+            ),
+            models.Index(
+                fields=["department", "due_at"],
+                condition=Q(state__in=["running", "paused", "overdue"]),
+                name="clock_open_department_due",
+            ),
+            models.Index(fields=["started_at"], name="clock_started_at"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -360,3 +371,19 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject or self.template}"
+
+
+class ReferenceCounter(models.Model):
+    """The last number handed out per prefix and day, for human-readable references such as
+    WZ-20261122-0001 (portal.references). One row per (prefix, day), incremented under its row
+    lock, so concurrent submissions never share a number and the sequence has no gaps."""
+
+    prefix = models.CharField(max_length=10)
+    day = models.DateField()
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "day"], name="referencecounter_unique_prefix_day")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.day:%Y%m%d}: {self.value}"

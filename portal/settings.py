@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -37,6 +38,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "csp",
+    "axes",
     "portal",
     "petitions",
     "suggestions",
@@ -55,6 +58,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "portal.middleware.StaffSessionExpiryMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Turns django-ratelimit's Ratelimited into RATELIMIT_VIEW's 429 page (else it is a plain 403).
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last, as django-axes requires: turns a lockout into the AXES_LOCKOUT_TEMPLATE page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -101,6 +109,11 @@ CACHES = {
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
+# django-axes first: it refuses a locked-out username+address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -172,6 +185,32 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy (django-csp 4 format). No inline script or style anywhere, the admin
+# included (Django 5.2's admin templates have none): templates use classes and static files only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # Bootstrap draws form controls with data: SVG images
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# Login brute force (django-axes): after AXES_FAILURE_LIMIT failures for one username from one
+# address, that pair is refused for the cool-off, on the public login and the admin login alike.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "account_locked.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "portal.ratelimits.client_ip"
+
 # --- Celery ---------------------------------------------------------------------------------
 _broker_default = env.str("REDIS_URL", default="") or "filesystem://"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=_broker_default)
@@ -220,6 +259,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.drain_outbox",
         "schedule": 60.0,
     },
+    "petitions-close-unrated": {
+        "task": "petitions.close_unrated",
+        "schedule": 3600.0,
+    },
+    "petitions-monthly-report": {
+        "task": "petitions.generate_monthly_report",
+        # Daily at 01:30: it stores last month's report if it is missing, so the 1st makes it and a
+        # beat that was down on the 1st catches up the next day; a stored report is never rewritten.
+        "schedule": crontab(minute=30, hour=1),
+    },
 }
 
 # --- Rate limits (portal.ratelimits) -------------------------------------------------------
@@ -233,7 +282,9 @@ RATE_LIMITS = {
 RATELIMIT_VIEW = "portal.views.rate_limited"
 RATELIMIT_USE_CACHE = "default"
 # Behind a reverse proxy, the client address arrives in a header the proxy sets (e.g. HTTP_X_REAL_IP).
-RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default=None) or None
+# Rate limits and login lockouts both read it through portal.ratelimits.client_ip.
+CLIENT_IP_META_KEY = env.str("CLIENT_IP_META_KEY", default="REMOTE_ADDR")
+RATELIMIT_IP_META_KEY = "portal.ratelimits.client_ip"
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

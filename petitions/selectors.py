@@ -1,0 +1,135 @@
+"""Reads of petition tickets: the public column, tracking, a citizen's own tickets, timelines.
+
+Public selectors return only published tickets and only their public (masked) texts; nothing
+here hands a contact field to a public page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Prefetch, QuerySet
+
+from petitions import services
+from petitions.models import RATING_WINDOW_DAYS, Attachment, Petition, PetitionEvent, Reply
+from portal import search as fulltext
+from portal.models import Clock
+
+# The columns a public page may read; contact fields are deliberately absent.
+PUBLIC_FIELDS = (
+    "id",
+    "reference",
+    "kind",
+    "channel",
+    "category__name",
+    "public_title",
+    "public_content",
+    "lead_department__name",
+    "received_at",
+    "replied_at",
+    "published_at",
+    "state",
+)
+
+
+@dataclass(frozen=True)
+class PublicFilter:
+    department: int | None = None
+    kind: str = ""
+    category: int | None = None
+    month: date | None = None
+    query: str = ""
+
+
+def public_petitions(filters: PublicFilter | None = None) -> QuerySet[Petition]:
+    """Published tickets, newest first, with only what the public column shows."""
+    filters = filters or PublicFilter()
+    queryset = (
+        Petition.objects.published()
+        .select_related("category", "lead_department")
+        .only(
+            "id",
+            "reference",
+            "kind",
+            "public_title",
+            "public_content",
+            "received_at",
+            "replied_at",
+            "published_at",
+            "state",
+            "category__name",
+            "category__name_en",
+            "lead_department__name",
+        )
+        .order_by("-published_at", "-id")
+    )
+    if filters.department:
+        queryset = queryset.filter(lead_department_id=filters.department)
+    if filters.kind:
+        queryset = queryset.filter(kind=filters.kind)
+    if filters.category:
+        queryset = queryset.filter(category_id=filters.category)
+    if filters.month:
+        start = filters.month.replace(day=1)
+        end = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
+        queryset = queryset.filter(received_at__date__gte=start, received_at__date__lt=end)
+    if filters.query:
+        queryset = fulltext.search(queryset, "public_search_document", filters.query)
+    return queryset
+
+
+def public_petition(reference: str) -> Petition | None:
+    """One published ticket with its public replies and their attachments, or None."""
+    return (
+        public_petitions()
+        .prefetch_related(
+            Prefetch(
+                "replies",
+                queryset=Reply.objects.only(
+                    "id", "petition_id", "public_body", "is_decline", "created_at"
+                ).prefetch_related(
+                    Prefetch("attachments", queryset=Attachment.objects.only("id", "reply_id", "original_name", "size"))
+                ),
+            )
+        )
+        .filter(reference=reference)
+        .first()
+    )
+
+
+def petition_for_tracking(reference: str, query_code: str) -> Petition | None:
+    """The ticket with this tracking number and query code, or None. A wrong code and a wrong
+    number give the same None (and take the same time), so neither can be probed."""
+    petition = Petition.objects.filter(reference=(reference or "").strip().upper()).first()
+    if petition is None:
+        services.query_code_matches(Petition(query_code_digest="0" * 64), query_code or "x")
+        return None
+    return petition if services.query_code_matches(petition, query_code) else None
+
+
+def petitions_of_citizen(user) -> QuerySet[Petition]:
+    return (
+        Petition.objects.filter(citizen=user)
+        .select_related("category", "lead_department")
+        .order_by("-received_at", "-id")
+    )
+
+
+def timeline(petition: Petition, *, public_only: bool) -> list[PetitionEvent]:
+    events = petition.events.select_related("department", "actor").order_by("created_at", "id")
+    if public_only:
+        events = events.filter(public=True)
+    return list(events)
+
+
+def petition_clocks(petition: Petition) -> list[Clock]:
+    """Every clock of the ticket (open and met), oldest first: its due dates."""
+    return list(Clock.objects.for_subject(petition).select_related("department").order_by("started_at", "pk"))
+
+
+def awaiting_rating(petition: Petition, now: datetime) -> bool:
+    """Whether the citizen may still rate the reply (within RATING_WINDOW_DAYS of it)."""
+    if petition.state != Petition.State.REPLIED or not petition.replied_at:
+        return False
+    return now <= petition.replied_at + timedelta(days=RATING_WINDOW_DAYS)

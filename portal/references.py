@@ -1,0 +1,39 @@
+"""Human-readable, unique references for citizens' records: PREFIX-YYYYMMDD-NNNN.
+
+Petitions use WZ (网络问政), and later suggestions and disclosure applications take their own
+prefix from the same mechanism. The day is the local (Beijing) date of receipt; numbers start
+at 0001 each day and grow past four digits if a day ever brings more than 9,999.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from portal.models import ReferenceCounter
+
+
+def _increment(prefix: str, day: date) -> int:
+    updated = ReferenceCounter.objects.filter(prefix=prefix, day=day).update(value=F("value") + 1)
+    if not updated:
+        return 0
+    return ReferenceCounter.objects.values_list("value", flat=True).get(prefix=prefix, day=day)
+
+
+@transaction.atomic
+def reference_next(*, prefix: str, day: date | None = None) -> str:
+    """The next reference for `prefix` on `day` (today by default), inside the caller's transaction:
+    the counter row stays locked until it commits, so a rolled-back submission frees its number."""
+    day = day or timezone.localdate()
+    value = _increment(prefix, day)
+    if not value:
+        try:
+            with transaction.atomic():
+                ReferenceCounter.objects.create(prefix=prefix, day=day, value=1)
+            value = 1
+        except IntegrityError:  # another transaction created today's row first
+            value = _increment(prefix, day)
+    return f"{prefix}-{day:%Y%m%d}-{value:04d}"

@@ -1,0 +1,117 @@
+"""Checking citizens' uploads by their content, not their name (one mechanism for every app).
+
+A file is accepted only if its first bytes say it is a PDF or a JPEG/PNG/GIF image, images also
+decode with Pillow, and it is within the size limit. The uploaded name is kept for display only
+(stripped of any path); files are stored under random names by the models that keep them.
+"""
+
+from __future__ import annotations
+
+import functools
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import PureWindowsPath
+
+import filetype
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+ALLOWED_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/gif"}
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILES = 5
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    file: object
+    name: str
+    content_type: str
+    size: int
+
+
+def display_name(name: str) -> str:
+    """The file's own name without any directories (`..\\..\\x.pdf`, `../x.pdf` → `x.pdf`), at most 200 characters."""
+    base = PureWindowsPath(name or "").name.replace("/", "").strip() or _("attachment")
+    cleaned = "".join(ch for ch in base if ch.isprintable())
+    return cleaned[-200:] or _("attachment")
+
+
+def check_upload(upload, *, max_bytes: int = MAX_FILE_BYTES) -> CheckedUpload:
+    name = display_name(upload.name)
+    if upload.size > max_bytes:
+        raise ValidationError(
+            _("“%(name)s” is %(size)s; each file may be at most %(max)s.")
+            % {"name": name, "size": filesizeformat(upload.size), "max": filesizeformat(max_bytes)},
+            code="too_large",
+        )
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    content_type = kind.mime if kind else ""
+    if content_type not in ALLOWED_TYPES:
+        raise ValidationError(
+            _("“%(name)s” is not a PDF document or a JPEG, PNG or GIF image (checked by its content).")
+            % {"name": name},
+            code="bad_type",
+        )
+    if content_type.startswith("image/"):
+        try:
+            with Image.open(upload) as image:
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise ValidationError(
+                _("“%(name)s” could not be read as an image; it may be damaged.") % {"name": name}, code="bad_image"
+            ) from None
+        finally:
+            upload.seek(0)
+    return CheckedUpload(file=upload, name=name, content_type=content_type, size=upload.size)
+
+
+def check_uploads(uploads, *, max_files: int = MAX_FILES) -> list[CheckedUpload]:
+    uploads = [u for u in uploads if u]
+    if len(uploads) > max_files:
+        raise ValidationError(
+            _("Attach at most %(max)s files (you chose %(count)s).") % {"max": max_files, "count": len(uploads)},
+            code="too_many",
+        )
+    errors, checked = [], []
+    for upload in uploads:
+        try:
+            checked.append(check_upload(upload))
+        except ValidationError as error:
+            errors.extend(error.error_list)
+    if errors:
+        raise ValidationError(errors)
+    return checked
+
+
+# Files written by the service running now: deleted again if its transaction rolls back, so a
+# refused or failed submission leaves no orphan file behind (Django has no on-rollback hook).
+_stored_files: ContextVar[list | None] = ContextVar("stored_files", default=None)
+
+
+def remember_stored_file(storage, name: str) -> None:
+    stored = _stored_files.get()
+    if stored is not None:
+        stored.append((storage, name))
+
+
+def discard_files_on_error(service):
+    """Decorate a service (outside its `transaction.atomic`) that stores uploaded files."""
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        token = _stored_files.set([])
+        try:
+            return service(*args, **kwargs)
+        except BaseException:
+            for storage, name in _stored_files.get():
+                storage.delete(name)
+            raise
+        finally:
+            _stored_files.reset(token)
+
+    return wrapper
