@@ -21,6 +21,8 @@ class PetitionsConfig(AppConfig):
     demo_loader = "petitions.demo.load_demo"
     # Satisfaction and reopen rates for the department performance page (portal dashboards).
     performance_metrics = "petitions.selectors.performance_metrics"
+    # `manage.py generate_data --petitions N` (portal.generate): tickets for load tests.
+    data_generators = {"petitions": "petitions.generate.generate_petitions"}
 
     role_permissions = {
         roles.DEPARTMENT_STAFF: [
