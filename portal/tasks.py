@@ -32,3 +32,13 @@ def drain_outbox() -> dict:
     if claimed >= notifications.DRAIN_BATCH:
         drain_outbox.delay()
     return {"claimed": claimed, "sent": sent}
+
+
+@shared_task(name="portal.refresh_public_stats", acks_late=True, time_limit=240, soft_time_limit=200)
+def refresh_public_stats() -> dict:
+    """Recompute the public statistics (/stats/) into the cache; beat runs it every
+    PUBLIC_STATS_REFRESH_SECONDS (twin: `manage.py refresh_public_stats`). Idempotent."""
+    from portal.dashboards import public_stats_refresh
+
+    stats = public_stats_refresh()
+    return {"computed_at": stats["computed_at"]}

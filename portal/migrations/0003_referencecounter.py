@@ -4,22 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0002_roles_and_holidays'),
+        ("portal", "0002_roles_and_holidays"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReferenceCounter',
+            name="ReferenceCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(max_length=10)),
-                ('day', models.DateField()),
-                ('value', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("prefix", models.CharField(max_length=10)),
+                ("day", models.DateField()),
+                ("value", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('prefix', 'day'), name='referencecounter_unique_prefix_day')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("prefix", "day"), name="referencecounter_unique_prefix_day")
+                ],
             },
         ),
     ]

@@ -1,0 +1,268 @@
+"""The dashboards' views: permission, form, selectors (portal.dashboards), render.
+
+/dashboard/ and /dashboard/performance/ are for office clerks and administrators (all
+departments) and heads of department (their own); /stats/ is public and served from the cache.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from portal import clocks, dashboards, deadlines
+from portal.dashboard_forms import BoardFilterForm, PeriodForm, UrgeForm
+from portal.dashboards import DashboardScope, Period
+from portal.exceptions import DomainError
+from portal.models import Clock
+
+
+def _scope(request) -> DashboardScope:
+    scope = dashboards.dashboard_scope(request.user)
+    if scope is None:
+        raise PermissionDenied
+    return scope
+
+
+FILTER_PARAMETERS = ("department", "area", "kind", "status", "sort", "page")
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    scope = _scope(request)
+    now = timezone.now()
+    filters = BoardFilterForm(request.GET or None, scope=scope)
+    items = dashboards.board_items(scope=scope, now=now, **(filters.filters() if request.GET else {}))
+    page, page_clocks = dashboards.board_page(items, request.GET.get("page"))
+    rows = dashboards.board_rows(page_clocks, now=now)
+    _end_of_today, horizon = dashboards.due_horizons(now)
+    return render(
+        request,
+        "portal/dashboard.html",
+        {
+            "scope": scope,
+            "now": now,
+            "horizon": horizon,
+            "headline": dashboards.board_headline(scope=scope, now=now),
+            "areas": Clock.Area.choices,
+            "departments": dashboards.board_departments(scope=scope, now=now),
+            "filters": filters,
+            "page": page,
+            "rows": rows,
+            "urge_form": UrgeForm() if scope.can_urge else None,
+            "query": request.GET.urlencode(),
+            "missing_years": dashboards.board_warnings(now=now),
+            "thresholds": {
+                "red_overdue": round(dashboards.RED_OVERDUE_SHARE * 100),
+                "red_on_time": round(dashboards.RED_ON_TIME_RATE * 100),
+                "amber_on_time": round(dashboards.AMBER_ON_TIME_RATE * 100),
+            },
+        },
+    )
+
+
+def _back_to_board(query: str):
+    # Only the board's own filters go back into the address: nothing else from the form is echoed.
+    kept = QueryDict(query)
+    params = [(key, value) for key in FILTER_PARAMETERS for value in kept.getlist(key)]
+    return redirect(reverse("dashboard") + (f"?{urlencode(params)}" if params else ""))
+
+
+@login_required
+@require_POST
+def dashboard_urge(request):
+    """Urge (催办) the ticked items' departments in one go; needs `portal.urge_work`."""
+    scope = _scope(request)
+    if not scope.can_urge:
+        raise PermissionDenied
+    ids = [int(value) for value in request.POST.getlist("clocks") if value.isdigit()]
+    # Only open work in the user's scope can be urged, whatever ids were posted.
+    allowed = list(scope.clocks().filter(id__in=ids, state__in=Clock.OPEN_STATES).values_list("id", flat=True))
+    form = UrgeForm(request.POST)
+    if not allowed or not form.is_valid():
+        messages.error(request, _("Tick at least one open item to urge."))
+        return _back_to_board(request.POST.get("query", ""))
+    try:
+        count = clocks.clocks_urge(clock_ids=allowed, note=form.cleaned_data["note"], actor=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Urged %(count)s item: its department has been notified.",
+                "Urged %(count)s items: their departments have been notified.",
+                count,
+            )
+            % {"count": count},
+        )
+    return _back_to_board(request.POST.get("query", ""))
+
+
+def _performance(request):
+    scope = _scope(request)
+    now = timezone.now()
+    today = deadlines.local_date(now)
+    form = PeriodForm(request.GET or None, initial={"period": Period.MONTH, "month": today.replace(day=1)})
+    kind, month, start, end = form.bounds(today)
+    report = dashboards.department_performance(scope=scope, start=start, end=end, now=now)
+    return scope, now, form, kind, month, report
+
+
+@login_required
+@require_GET
+def performance(request):
+    scope, _now, form, kind, month, report = _performance(request)
+    trend = dashboards.performance_trend_cached(
+        department_ids=None if scope.all_departments else list(scope.department_ids),
+        last_month=deadlines.local_date(report.end - timedelta(microseconds=1)).replace(day=1),
+    )
+    return render(
+        request,
+        "portal/dashboard_performance.html",
+        {
+            "scope": scope,
+            "form": form,
+            "period_kind": kind,
+            "period_label": _period_label(kind, month),
+            "report": report,
+            "trend": trend,
+            "chart_data": dashboards.chart_data(trend),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _period_label(kind: str, month) -> str:
+    if kind == Period.YEAR:
+        return str(month.year)
+    if kind == Period.QUARTER:
+        return _("Q%(quarter)s %(year)s") % {"quarter": (month.month - 1) // 3 + 1, "year": month.year}
+    return f"{month:%Y-%m}"
+
+
+@login_required
+@require_GET
+def performance_export(request):
+    """The performance table as an XLSX workbook (openpyxl, write-only, via a temporary file)."""
+    from openpyxl import Workbook
+
+    _scope_unused, now, _form, kind, month, report = _performance(request)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_("Performance")[:31])
+    sheet.append([_("Department performance"), _period_label(kind, month)])
+    sheet.append([])
+    sheet.append([str(label) for label in performance_columns(report)])
+    for row in [*report.rows, report.totals]:
+        sheet.append(performance_values(row, report))
+    sheet.append([])
+    sheet.append([_("Exported at"), timezone.localtime(now).strftime("%Y-%m-%d %H:%M")])
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after streaming
+    workbook.save(handle)
+    handle.seek(0)
+    filename = f"minsheng-performance-{kind}-{deadlines.local_date(report.start):%Y-%m}.xlsx"
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def performance_columns(report) -> list:
+    return [
+        _("Rank"),
+        _("Department"),
+        _("Received"),
+        _("Acknowledged within 24 hours"),
+        _("Acknowledged within 24 hours (%)"),
+        _("Replied"),
+        _("Replied on time"),
+        _("Replied on time (%)"),
+        _("Overdue"),
+        _("Average days to reply"),
+        _("90th percentile days to reply"),
+        *[metric.label for metric in report.metrics],
+    ]
+
+
+def _percent(value):
+    return round(value * 100, 1) if value is not None else None
+
+
+def _round(value):
+    return round(value, 1) if value is not None else None
+
+
+def performance_values(row, report) -> list:
+    extra = []
+    for metric in report.metrics:
+        value = row.extra.get(metric.key)
+        extra.append(_percent(value) if metric.format == "rate" else value)
+    return [
+        row.rank,
+        row.name,
+        row.received,
+        row.acknowledged_in_time,
+        _percent(row.acknowledged_rate),
+        row.replied,
+        row.replied_on_time,
+        _percent(row.on_time_rate),
+        row.overdue,
+        _round(row.average_reply_days),
+        _round(row.p90_reply_days),
+        *extra,
+    ]
+
+
+@require_GET
+def stats(request):
+    """公布运行情况: the platform's operation in figures, for everyone; served from the cache."""
+    data = dashboards.public_stats()
+    if data is None:  # being computed by another request right now
+        response = render(request, "portal/stats_pending.html", status=503)
+        response["Retry-After"] = "30"
+        return response
+    areas = data["areas"]
+    provided = data["provided"]
+    language = translation.get_language()
+    for metric in provided["metrics"]:
+        labels = metric["labels"]
+        metric["label"] = labels.get(language) or next(iter(labels.values()), metric["key"])
+    by_month = {item["month"]: item["values"] for item in provided.get("months", [])}
+    petitions = areas[Clock.Area.PETITION]
+    for month in petitions["months"]:
+        month["provided"] = by_month.get(month["month"], {})
+    keys = {metric["key"] for metric in provided["metrics"]}
+    return render(
+        request,
+        "portal/stats.html",
+        {
+            "stats": data,
+            "computed_at": parse_datetime(data["computed_at"]),
+            "petitions": petitions,
+            "suggestions": areas[Clock.Area.SUGGESTION],
+            "disclosure": areas[Clock.Area.DISCLOSURE],
+            "provided": provided,
+            "has_satisfaction": "satisfaction_rate" in keys,
+            "has_adoption": "adoption_rate" in keys or "adopted" in keys,
+            "chart_data": {
+                "labels": [month["month"] for month in petitions["months"]],
+                "received": [month["received"] for month in petitions["months"]],
+                "replied": [month["replied"] for month in petitions["months"]],
+            },
+        },
+    )
