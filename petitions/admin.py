@@ -1,12 +1,651 @@
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+"""The staff side of petition tickets (办理): the scoped ticket list, the change page with its
+workflow buttons, one small form page per action, and the admins of categories, replies, notes
+and monthly reports.
 
-from petitions.models import Petition
-from portal.scoping import DepartmentScopedAdminMixin
+Every write goes through petitions.services: the action pages call exactly one service, the
+change page saves the public version through petition_edit_public_version /
+petition_set_withheld, and nothing here saves a ticket directly.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+
+from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from petitions import selectors, services, workflow
+from petitions.admin_forms import (
+    ACTION_FORMS,
+    PublicVersionForm,
+    ReissueCodeForm,
+    public_reply_field_name,
+    public_reply_id,
+    public_version_form,
+)
+from petitions.models import Category, HandlingNote, MonthlyReport, Petition, Reply
+from portal import clocks
+from portal.exceptions import DomainError
+from portal.history_admin import HistoryAdmin
+from portal.models import Clock, Department
+from portal.scoping import DepartmentScopedAdminMixin, sees_all_departments, user_department_ids
+from portal.search import search as fulltext_search
+
+REFERENCE_PATTERN = re.compile(r"^WZ-\d{8}-\d+$", re.IGNORECASE)
+# Below this many rows an exact COUNT(*) is cheap enough to be worth its precision.
+EXACT_COUNT_BELOW = 50_000
+SLIP_SESSION_KEY = "petitions_slip"
+LONG_TEXT_FIELDS = ("content", "public_content", "search_document", "public_search_document", "rating_comment")
+
+
+# --- the list ------------------------------------------------------------------------------------
+
+
+class EstimatedCountPaginator(Paginator):
+    """The unfiltered list of a huge table takes PostgreSQL's row estimate (pg_class.reltuples,
+    kept by autovacuum) instead of COUNT(*) over millions of rows; any filtered list, a small
+    table, or another database counts exactly."""
+
+    @cached_property
+    def count(self):
+        query = getattr(self.object_list, "query", None)
+        if query is not None and not query.where and not query.distinct and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",
+                    [self.object_list.model._meta.db_table],
+                )
+                row = cursor.fetchone()
+            if row and row[0] is not None and row[0] >= EXACT_COUNT_BELOW:
+                return int(row[0])
+        return super().count
+
+
+def _petition_clocks(**conditions):
+    """Open clocks of the outer ticket (a correlated subquery)."""
+    return Clock.objects.filter(
+        content_type=ContentType.objects.get_for_model(Petition),
+        object_id=OuterRef("pk"),
+        state__in=Clock.OPEN_STATES,
+        **conditions,
+    )
+
+
+def _due_soon_condition(now: datetime) -> Q:
+    hour_horizon, day_horizon = clocks.reminder_horizons(now)
+    return Q(state=Clock.State.RUNNING, due_at__gte=now) & (
+        Q(unit=Clock.Unit.HOURS, due_at__lte=hour_horizon) | Q(unit=Clock.Unit.WORKING_DAYS, due_at__lte=day_horizon)
+    )
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
+
+    def queryset(self, request, queryset):
+        overdue = Exists(_petition_clocks(state=Clock.State.OVERDUE))
+        if self.value() == "yes":
+            return queryset.filter(overdue)
+        if self.value() == "no":
+            return queryset.filter(~overdue)
+        return queryset
+
+
+class DueSoonFilter(admin.SimpleListFilter):
+    title = _("due soon")
+    parameter_name = "due_soon"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Due within a working day (acknowledgement: 4 hours)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(Exists(_petition_clocks().filter(_due_soon_condition(timezone.now()))))
+        return queryset
+
+
+class LeadDepartmentFilter(admin.SimpleListFilter):
+    """Lead departments: all for clerks, one's own for department staff (no scan of the tickets)."""
+
+    title = _("lead department")
+    parameter_name = "lead_department"
+
+    def lookups(self, request, model_admin):
+        departments = Department.objects.order_by("name")
+        if not sees_all_departments(request.user):
+            departments = departments.filter(pk__in=user_department_ids(request.user))
+        return [(str(d.pk), d.name) for d in departments]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(lead_department_id=int(self.value()))
+        return queryset
+
+
+def _month_start(day, months_back: int):
+    month_index = day.year * 12 + day.month - 1 - months_back
+    return day.replace(year=month_index // 12, month=month_index % 12 + 1, day=1)
+
+
+class ReceivedMonthFilter(admin.SimpleListFilter):
+    title = _("month received")
+    parameter_name = "month"
+
+    def lookups(self, request, model_admin):
+        today = timezone.localdate()
+        return [(f"{m:%Y-%m}", f"{m:%Y-%m}") for m in (_month_start(today, back) for back in range(12))]
+
+    def queryset(self, request, queryset):
+        value = self.value() or ""
+        if not re.fullmatch(r"\d{4}-\d{2}", value):
+            return queryset
+        year, month = (int(part) for part in value.split("-"))
+        if not 1 <= month <= 12:
+            return queryset
+        start = datetime(year, month, 1).date()
+        end = _month_start(start, -1)
+        zone = timezone.get_current_timezone()
+        return queryset.filter(
+            received_at__gte=timezone.make_aware(datetime.combine(start, time.min), zone),
+            received_at__lt=timezone.make_aware(datetime.combine(end, time.min), zone),
+        )
 
 
 @admin.register(Petition)
-class PetitionAdmin(DepartmentScopedAdminMixin, SimpleHistoryAdmin):
+class PetitionAdmin(DepartmentScopedAdminMixin, HistoryAdmin):
     department_paths = ("lead_department", "co_departments")
-    list_display = ("reference", "title", "state", "lead_department", "received_at")
+    form = PublicVersionForm
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    list_per_page = 50
+    list_display = (
+        "reference",
+        "title",
+        "kind",
+        "channel",
+        "state",
+        "lead_department",
+        "received_at",
+        "reply_due",
+        "overdue_marker",
+    )
+    list_display_links = ("reference", "title")
     list_select_related = ("lead_department",)
+    list_filter = (
+        "state",
+        OverdueFilter,
+        DueSoonFilter,
+        LeadDepartmentFilter,
+        "kind",
+        "channel",
+        ReceivedMonthFilter,
+    )
+    ordering = ("-received_at",)
+    search_fields = ("reference",)  # shows the search box; get_search_results does the work
+    search_help_text = _("A tracking number (WZ-…) finds that ticket; other words search titles and contents.")
+    actions = ["urge_selected"]
+    readonly_fields = (
+        "reference",
+        "state",
+        "kind",
+        "channel",
+        "category",
+        "title",
+        "content",
+        "location",
+        "lead_department",
+        "co_department_names",
+        "is_complex",
+        "received_at",
+        "assigned_at",
+        "accepted_at",
+        "replied_at",
+        "closed_at",
+        "closure",
+        "return_reason",
+        "rating",
+        "rating_comment",
+        "rated_at",
+        "reexamined",
+        "recorded_by",
+        "reception_place",
+        "reception_date",
+        "citizen",
+        "contact_name",
+        "contact_mobile",
+        "contact_email",
+        "publish_consent",
+        "published_at",
+    )
+    fieldsets = (
+        (
+            _("Ticket"),
+            {
+                "fields": (
+                    ("reference", "state"),
+                    ("kind", "channel", "category"),
+                    "title",
+                    "content",
+                    "location",
+                )
+            },
+        ),
+        (
+            _("Handling"),
+            {
+                "fields": (
+                    ("lead_department", "is_complex"),
+                    "co_department_names",
+                    ("received_at", "assigned_at", "accepted_at"),
+                    ("replied_at", "closed_at", "closure"),
+                    "return_reason",
+                    ("rating", "rated_at", "reexamined"),
+                    "rating_comment",
+                )
+            },
+        ),
+        (
+            _("Contact details (staff only, never published)"),
+            {
+                "fields": (
+                    "citizen",
+                    ("contact_name", "contact_mobile", "contact_email"),
+                    ("recorded_by", "reception_place", "reception_date"),
+                )
+            },
+        ),
+        (
+            _("Public version (部门回应)"),
+            {
+                "description": _(
+                    "What the public column shows. Personal data are masked again on saving, "
+                    "so an edit cannot bring a phone number or a name back."
+                ),
+                "fields": (
+                    ("publish_consent", "published_at"),
+                    "public_title",
+                    "public_content",
+                    "publication_withheld",
+                    "withheld_reason",
+                ),
+            },
+        ),
+    )
+
+    # --- list --------------------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        # Scoped by the mixin (lead or co-handling department, as a semi-join).
+        queryset = super().get_queryset(request)
+        if getattr(request, "_petition_changelist", False):
+            # The list shows none of the long texts: leave them in the table.
+            queryset = queryset.defer(*LONG_TEXT_FIELDS)
+        reply_due = _petition_clocks(kind=Clock.Kind.REPLY).order_by("due_at").values("due_at")[:1]
+        return queryset.annotate(
+            open_reply_due=Subquery(reply_due),
+            # A LIMIT 1 scalar subquery probes the clock index per listed row; an EXISTS here
+            # was planned as a hash of every overdue clock in the table.
+            has_overdue_clock=Subquery(_petition_clocks(state=Clock.State.OVERDUE).values("pk")[:1]),
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        term = (search_term or "").strip()
+        if not term:
+            return queryset, False
+        if REFERENCE_PATTERN.match(term):
+            return queryset.filter(reference=term.upper()), False
+        return fulltext_search(queryset, "search_document", term), False
+
+    @admin.display(description=_("reply due"), ordering="open_reply_due")
+    def reply_due(self, obj):
+        due = getattr(obj, "open_reply_due", None)
+        return timezone.localtime(due).strftime("%Y-%m-%d %H:%M") if due else "—"
+
+    @admin.display(description=_("overdue"), boolean=False)
+    def overdue_marker(self, obj):
+        if getattr(obj, "has_overdue_clock", None):
+            return format_html('<strong class="petition-overdue">{}</strong>', gettext("Overdue (超期)"))
+        return ""
+
+    @admin.display(description=_("co-handling departments"))
+    def co_department_names(self, obj):
+        return "、".join(c.department.name for c in obj.co_handlings.select_related("department")) or "—"
+
+    def changelist_view(self, request, extra_context=None):
+        request._petition_changelist = True
+        extra_context = extra_context or {}
+        if request.user.has_perm("petitions.record_petition"):
+            try:
+                extra_context["record_url"] = reverse("petitions:record")
+            except NoReverseMatch:  # the public URLs are not installed (a test URL conf)
+                extra_context["record_url"] = ""
+        return super().changelist_view(request, extra_context)
+
+    # --- permissions: tickets are records ---------------------------------------------------------
+
+    def has_add_permission(self, request):
+        return False  # offline intake goes through the record page (services.petition_record)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description=_("Urge the lead departments (催办)"), permissions=["urge"])
+    def urge_selected(self, request, queryset):
+        urged, refused = 0, 0
+        for petition in queryset.order_by():
+            try:
+                services.petition_urge(
+                    petition=petition, actor=request.user, note=gettext("Please handle this promptly.")
+                )
+            except DomainError:
+                refused += 1
+            else:
+                urged += 1
+        if urged:
+            messages.success(request, gettext("%(count)s tickets urged.") % {"count": urged})
+        if refused:
+            messages.warning(
+                request,
+                gettext("%(count)s tickets could not be urged (not assigned, or already replied or closed).")
+                % {"count": refused},
+            )
+
+    def has_urge_permission(self, request):
+        return request.user.has_perm("portal.urge_work")
+
+    # --- the change page ---------------------------------------------------------------------
+
+    def get_fieldsets(self, request, obj=None):
+        """The public versions of the replies join the editable fieldset; a read-only viewer
+        sees the public fields as they are (no form-only inputs)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        if not self.has_change_permission(request, obj):
+            return [
+                (name, {**options, "fields": tuple(f for f in options["fields"] if f != "withheld_reason")})
+                for name, options in fieldsets
+            ]
+        reply_fields = tuple(public_reply_field_name(reply.pk) for reply in obj.replies.all())
+        return [
+            (name, {**options, "fields": options["fields"] + reply_fields})
+            if "public_title" in options["fields"]
+            else (name, options)
+            for name, options in fieldsets
+        ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None and self.has_change_permission(request, obj):
+            kwargs["form"] = public_version_form(list(obj.replies.all()))
+        return super().get_form(request, obj, change, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        """Save through the services only: the public version is re-masked, withholding is logged."""
+        if not change:
+            raise PermissionDenied
+        petition = Petition.objects.get(pk=obj.pk)
+        data = form.cleaned_data
+        changed = set(form.changed_data)
+        public_replies = {
+            reply_id: data[name] or "" for name in changed if (reply_id := public_reply_id(name)) is not None
+        }
+        try:
+            with transaction.atomic():  # both services or neither
+                if {"public_title", "public_content"} & changed or public_replies:
+                    services.petition_edit_public_version(
+                        petition=petition,
+                        actor=request.user,
+                        public_title=data["public_title"],
+                        public_content=data.get("public_content") or "",
+                        public_replies=public_replies,
+                    )
+                if "publication_withheld" in changed:
+                    services.petition_set_withheld(
+                        petition=petition,
+                        actor=request.user,
+                        withheld=data["publication_withheld"],
+                        reason=data.get("withheld_reason") or "",
+                    )
+        except DomainError as error:
+            request._petition_save_error = str(error)
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing related is edited on this page (co-handling goes through `assign`)."""
+
+    def log_change(self, request, obj, message):
+        if not getattr(request, "_petition_save_error", None):
+            super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        error = getattr(request, "_petition_save_error", None)
+        if error:
+            messages.error(request, error)
+            return redirect(reverse("admin:petitions_petition_change", args=[obj.pk]))
+        return super().response_change(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        petition = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if petition is not None:
+            extra_context.update(self._panels(request, petition))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _panels(self, request, petition: Petition) -> dict:
+        """What the change page shows beside the fields: timeline, notes, opinions, replies, clocks."""
+        petition_clocks = selectors.petition_clocks(petition)
+        return {
+            "workflow_actions": [
+                (step.action, step.label, reverse("admin:petitions_petition_act", args=[petition.pk, step.action]))
+                for step in workflow.available_actions(request.user, petition)
+            ],
+            "may_reissue_code": request.user.has_perm("petitions.record_petition"),
+            "timeline": selectors.timeline(petition, public_only=False),
+            "handling_notes": list(petition.notes.select_related("author", "department")),
+            "co_handlings": list(petition.co_handlings.select_related("department", "opinion_by")),
+            "replies": list(petition.replies.select_related("department", "author").prefetch_related("attachments")),
+            "petition_attachments": list(petition.attachments.filter(reply__isnull=True)),
+            "clock_explanations": [(clock, clocks.clock_explain(clock)) for clock in petition_clocks],
+        }
+
+    # --- action pages ------------------------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/act/<str:action>/",
+                self.admin_site.admin_view(self.action_view),
+                name="petitions_petition_act",
+            ),
+            path(
+                "<path:object_id>/reissue-code/",
+                self.admin_site.admin_view(self.reissue_code_view),
+                name="petitions_petition_reissue_code",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _object_or_404(self, request, object_id) -> Petition:
+        petition = self.get_object(request, object_id)  # another department's ticket: 403
+        if petition is None:
+            raise Http404
+        return petition
+
+    def action_view(self, request, object_id, action):
+        if action not in ACTION_FORMS:
+            raise Http404
+        petition = self._object_or_404(request, object_id)
+        step = workflow.transition(action)
+        if request.method != "POST" and not workflow.may(request.user, petition, action):
+            raise PermissionDenied
+        form_class = ACTION_FORMS[action]
+        form = form_class(request.POST or None, request.FILES or None, petition=petition, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                perform(action, petition=petition, actor=request.user, data=form.cleaned_data)
+            except DomainError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, gettext("%(action)s: done.") % {"action": step.label})
+                return redirect(reverse("admin:petitions_petition_change", args=[petition.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": petition,
+            "title": step.label,
+            "action": action,
+            "form": form,
+            "acknowledgement": services.ACKNOWLEDGEMENT if action == "accept" else "",
+            "has_file_field": action == "reply",
+            "reply_clock": next(
+                (c for c in selectors.petition_clocks(petition) if c.kind == Clock.Kind.REPLY and c.is_open), None
+            ),
+        }
+        return TemplateResponse(request, "admin/petitions/petition/action_form.html", context)
+
+    def reissue_code_view(self, request, object_id):
+        petition = self._object_or_404(request, object_id)
+        if not request.user.has_perm("petitions.record_petition"):
+            raise PermissionDenied
+        form = ReissueCodeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                code = services.petition_reset_query_code(petition=petition, actor=request.user)
+            except DomainError as error:
+                form.add_error(None, str(error))
+            else:
+                request.session[SLIP_SESSION_KEY] = {"reference": petition.reference, "code": code}
+                return redirect("petitions:slip")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": petition,
+            "title": gettext("Reissue the query code"),
+            "action": "reissue",
+            "form": form,
+            "acknowledgement": "",
+            "has_file_field": False,
+        }
+        return TemplateResponse(request, "admin/petitions/petition/action_form.html", context)
+
+
+def perform(action: str, *, petition: Petition, actor, data: dict):
+    """The one service call behind each action form."""
+    if action == "assign":
+        return services.petition_assign(
+            petition=petition,
+            actor=actor,
+            lead_department=data["lead_department"],
+            co_departments=list(data.get("co_departments") or []),
+            is_complex=bool(data.get("is_complex")),
+            note=data.get("note") or "",
+        )
+    if action == "return":
+        return services.petition_return(petition=petition, actor=actor, reason=data["reason"])
+    if action == "accept":
+        return services.petition_accept(petition=petition, actor=actor)
+    if action == "decline":
+        return services.petition_decline(petition=petition, actor=actor, reason=data["reason"])
+    if action == "reply":
+        return services.petition_reply(petition=petition, actor=actor, body=data["body"], files=data["attachments"])
+    if action == "opinion":
+        return services.petition_submit_opinion(
+            petition=petition, actor=actor, department=data["department"], opinion=data["opinion"]
+        )
+    if action == "note":
+        return services.petition_note(petition=petition, actor=actor, body=data["body"])
+    if action == "extend":
+        return services.petition_extend(petition=petition, actor=actor, days=data["days"], reason=data["reason"])
+    if action == "urge":
+        return services.petition_urge(petition=petition, actor=actor, note=data.get("note") or "")
+    if action == "close":
+        return services.petition_close(petition=petition, actor=actor, reason=data["reason"])
+    raise Http404
+
+
+# --- the other models ----------------------------------------------------------------------------
+
+
+@admin.register(Category)
+class CategoryAdmin(HistoryAdmin):
+    """Administrators edit the subject categories; a category in use is retired, not deleted."""
+
+    list_display = ("name", "name_en", "order", "is_active")
+
+    list_editable = ("order", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "name_en")
+    ordering = ("order", "name")
+
+
+class ReadOnlyAdminMixin:
+    """Records written only by services: viewable, never added, changed or deleted here.
+    Searched by the ticket's exact tracking number, listed without counting the whole table."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    search_help_text = _("The ticket's tracking number (WZ-…).")
+
+    def get_search_results(self, request, queryset, search_term):
+        term = (search_term or "").strip().upper()
+        if not term:
+            return queryset, False
+        return queryset.filter(petition__reference=term), False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reply)
+class ReplyAdmin(ReadOnlyAdminMixin, DepartmentScopedAdminMixin, HistoryAdmin):
+    department_paths = ("petition__lead_department", "petition__co_departments")
+    list_display = ("petition", "department", "is_decline", "created_at")
+    list_filter = ("is_decline",)
+    list_select_related = ("petition", "department")
+    search_fields = ("petition__reference",)
+    fields = ("petition", "department", "author", "is_decline", "created_at", "body", "public_body")
+
+
+@admin.register(HandlingNote)
+class HandlingNoteAdmin(ReadOnlyAdminMixin, DepartmentScopedAdminMixin, HistoryAdmin):
+    department_paths = ("petition__lead_department", "petition__co_departments")
+    list_display = ("petition", "department", "author", "created_at")
+    list_select_related = ("petition", "department", "author")
+    search_fields = ("petition__reference",)
+    fields = ("petition", "department", "author", "created_at", "body")
+
+
+@admin.register(MonthlyReport)
+class MonthlyReportAdmin(ReadOnlyAdminMixin, HistoryAdmin):
+    """Generated once a month (petitions.tasks.generate_monthly_report); never edited by hand."""
+
+    list_display = ("month", "generated_at")
+    date_hierarchy = "month"
+    fields = ("month", "generated_at", "figures")

@@ -133,3 +133,58 @@ def awaiting_rating(petition: Petition, now: datetime) -> bool:
     if petition.state != Petition.State.REPLIED or not petition.replied_at:
         return False
     return now <= petition.replied_at + timedelta(days=RATING_WINDOW_DAYS)
+
+
+def performance_metrics(department_ids: list[int], start: datetime, end: datetime):
+    """The petitions' figures for the department performance page and the public statistics
+    (the `performance_metrics` plug-in protocol of portal.dashboards), in one GROUP BY query:
+
+    * satisfaction_rate: (satisfied + basically satisfied) / rated, over the tickets rated in
+      [start, end), by lead department;
+    * reopen_rate: re-examined / replied, over the tickets whose (last) reply was made in
+      [start, end).
+
+    The key None holds the figures of all the given departments together. No personal data.
+    """
+    from django.db.models import Count, Q
+    from django.utils.translation import gettext_lazy as _
+
+    from portal.dashboards import Metric, ProvidedMetrics
+
+    rated = Q(rated_at__gte=start, rated_at__lt=end)
+    replied = Q(replied_at__gte=start, replied_at__lt=end)
+    rows = (
+        Petition.objects.filter(lead_department_id__in=list(department_ids))
+        .filter(rated | replied)
+        .values("lead_department_id")
+        .annotate(
+            rated=Count("id", filter=rated),
+            satisfied=Count("id", filter=rated & Q(rating__in=[Petition.Rating.SATISFIED, Petition.Rating.BASICALLY])),
+            replied=Count("id", filter=replied),
+            reopened=Count("id", filter=replied & Q(reexamined=True)),
+        )
+        .order_by()
+    )
+    totals = {"rated": 0, "satisfied": 0, "replied": 0, "reopened": 0}
+    counts = {}
+    for row in rows:
+        counts[row["lead_department_id"]] = row
+        for key in totals:
+            totals[key] += row[key]
+
+    def rates(figures) -> dict:
+        return {
+            "satisfaction_rate": figures["satisfied"] / figures["rated"] if figures["rated"] else None,
+            "reopen_rate": figures["reopened"] / figures["replied"] if figures["replied"] else None,
+        }
+
+    empty = dict.fromkeys(totals, 0)
+    values = {department_id: rates(counts.get(department_id, empty)) for department_id in department_ids}
+    values[None] = rates(totals)
+    return ProvidedMetrics(
+        metrics=[
+            Metric("satisfaction_rate", _("Satisfaction (满意率)"), "rate"),
+            Metric("reopen_rate", _("Reopened for re-examination (复查率)"), "rate"),
+        ],
+        values=values,
+    )

@@ -8,10 +8,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from portal import calendar, clocks
 from portal.exceptions import DomainError
+from portal.history_admin import HistoryAdmin
 from portal.models import Clock, Department, Membership, Notice, OutboundEmail, SweepRun, User, WorkCalendarDay
 from portal.scoping import DepartmentScopedAdminMixin
 
@@ -24,7 +24,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+class UserAdmin(HistoryAdmin, DjangoUserAdmin):
     fieldsets = (*DjangoUserAdmin.fieldsets, (_("Portal"), {"fields": ("mobile", "language")}))
     add_fieldsets = (*DjangoUserAdmin.add_fieldsets, (_("Portal"), {"fields": ("email", "mobile", "language")}))
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active")
@@ -39,7 +39,7 @@ class DepartmentMembershipInline(admin.TabularInline):
 
 
 @admin.register(Department)
-class DepartmentAdmin(SimpleHistoryAdmin):
+class DepartmentAdmin(HistoryAdmin):
     list_display = ("name", "code", "is_active", "email")
     list_filter = ("is_active",)
     search_fields = ("name", "code")
@@ -47,7 +47,7 @@ class DepartmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(WorkCalendarDay)
-class WorkCalendarDayAdmin(SimpleHistoryAdmin):
+class WorkCalendarDayAdmin(HistoryAdmin):
     """Administrators enter each year's State Council schedule here (it is announced late)."""
 
     list_display = ("date", "weekday", "name", "is_working_day", "source")
@@ -115,7 +115,7 @@ class UrgeForm(forms.Form):
 
 
 @admin.register(Clock)
-class ClockAdmin(DepartmentScopedAdminMixin, SimpleHistoryAdmin):
+class ClockAdmin(DepartmentScopedAdminMixin, HistoryAdmin):
     """Deadlines are changed only through their services (extend, urge here; the rest by the
     workflows of the apps); every field is read-only."""
 

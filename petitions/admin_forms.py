@@ -1,0 +1,276 @@
+"""Forms of the staff side: the public-version editor on the admin change page, one small form
+per workflow action (each holds exactly the inputs its service takes), and offline intake.
+
+Forms only validate input; every write is one call to petitions.services made by the view.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from petitions.forms import CategoryChoiceField, MultipleFileField
+from petitions.models import Category, Petition
+from portal.forms import mobile_validator
+from portal.models import Department
+from portal.scoping import user_department_ids
+from portal.uploads import MAX_FILE_BYTES, MAX_FILES, check_uploads
+
+TEXTAREA = {"rows": 4}
+
+
+def attachments_field() -> MultipleFileField:
+    return MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=format_lazy(
+            _("Up to {count} files, PDF documents or JPEG, PNG or GIF images, each at most {size} MB."),
+            count=MAX_FILES,
+            size=MAX_FILE_BYTES // (1024 * 1024),
+        ),
+    )
+
+
+# --- the change page ---------------------------------------------------------------------------
+
+
+class PublicVersionForm(forms.ModelForm):
+    """The only editable part of a ticket: its public (masked) version and whether it is withheld.
+
+    PetitionAdmin.save_model hands the cleaned values to petition_edit_public_version and
+    petition_set_withheld; this form never saves the instance itself.
+    """
+
+    withheld_reason = forms.CharField(
+        label=_("Reason for withholding"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when you withhold the ticket from publication; recorded on the timeline."),
+    )
+
+    class Meta:
+        model = Petition
+        fields = ("public_title", "public_content", "publication_withheld")
+
+    def clean(self):
+        cleaned = super().clean()
+        if "public_title" in self.fields and not (cleaned.get("public_title") or "").strip():
+            self.add_error("public_title", _("The public title cannot be empty."))
+        withheld = cleaned.get("publication_withheld")
+        if (
+            self.instance.pk
+            and withheld
+            and not self.instance.publication_withheld
+            and not (cleaned.get("withheld_reason") or "").strip()
+        ):
+            self.add_error("withheld_reason", _("Give the reason for withholding the ticket from publication."))
+        return cleaned
+
+
+PUBLIC_REPLY_PREFIX = "public_reply_"
+
+
+def public_reply_field_name(reply_id: int) -> str:
+    return f"{PUBLIC_REPLY_PREFIX}{reply_id}"
+
+
+def public_reply_id(field_name: str) -> int | None:
+    suffix = field_name.removeprefix(PUBLIC_REPLY_PREFIX)
+    return int(suffix) if field_name.startswith(PUBLIC_REPLY_PREFIX) and suffix.isdigit() else None
+
+
+def public_version_form(replies) -> type[PublicVersionForm]:
+    """PublicVersionForm plus one field per reply for the reply's public (masked) text."""
+    fields = {
+        public_reply_field_name(reply.pk): forms.CharField(
+            label=_("Public reply of %(date)s") % {"date": f"{reply.created_at:%Y-%m-%d}"},
+            required=False,
+            initial=reply.public_body,
+            widget=forms.Textarea(attrs={"rows": 4}),
+            help_text=_("Masked again on saving."),
+        )
+        for reply in replies
+    }
+    return type("PetitionPublicVersionForm", (PublicVersionForm,), fields)
+
+
+# --- workflow actions ----------------------------------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    """Base of the action forms: knows the ticket and the acting user."""
+
+    def __init__(self, *args, petition: Petition, user, **kwargs):
+        self.petition = petition
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+
+def _text(label, *, required=True, max_length=5000, rows=4):
+    return forms.CharField(
+        label=label, required=required, max_length=max_length, widget=forms.Textarea(attrs={"rows": rows})
+    )
+
+
+class AssignForm(ActionForm):
+    lead_department = forms.ModelChoiceField(label=_("Lead department (承办单位)"), queryset=Department.objects.none())
+    co_departments = forms.ModelMultipleChoiceField(
+        label=_("Co-handling departments (会办单位)"),
+        queryset=Department.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Several departments put the reply deadline at 15 working days."),
+    )
+    is_complex = forms.BooleanField(
+        label=_("Complex matter (15 working days)"),
+        required=False,
+        help_text=_("Complex matters are replied to within 15 working days, ordinary ones within 7."),
+    )
+    note = _text(_("Note to the departments"), required=False, max_length=1000, rows=3)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        departments = Department.objects.filter(is_active=True).order_by("name")
+        self.fields["lead_department"].queryset = departments
+        self.fields["co_departments"].queryset = departments
+        if not self.is_bound:
+            self.initial.setdefault("lead_department", self.petition.lead_department_id)
+            self.initial.setdefault(
+                "co_departments",
+                [c.department_id for c in self.petition.co_handlings.all()] if self.petition.pk else [],
+            )
+            self.initial.setdefault("is_complex", self.petition.is_complex)
+
+
+class ReasonForm(ActionForm):
+    reason = _text(_("Reason"), max_length=2000, rows=3)
+
+
+class ReturnForm(ReasonForm):
+    reason = _text(_("Why is the ticket returned to the office?"), max_length=2000, rows=3)
+
+
+class DeclineForm(ReasonForm):
+    reason = _text(_("Reason for not accepting (the citizen reads it as the reply)"), max_length=5000, rows=5)
+
+
+class CloseForm(ReasonForm):
+    reason = _text(_("Reason for closing"), max_length=2000, rows=3)
+
+
+class AcceptForm(ActionForm):
+    confirm = forms.BooleanField(
+        label=_("Accept the ticket and send the standard acknowledgement to the citizen"), required=True
+    )
+
+
+class ReplyForm(ActionForm):
+    body = _text(_("Reply (答复)"), max_length=10000, rows=10)
+    attachments = attachments_field()
+
+    def clean_attachments(self):
+        return check_uploads(self.cleaned_data.get("attachments") or [])
+
+
+class OpinionForm(ActionForm):
+    department = forms.ModelChoiceField(label=_("On behalf of"), queryset=Department.objects.none())
+    opinion = _text(_("Co-handling opinion (会办意见)"), max_length=5000, rows=6)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        co_ids = [c.department_id for c in self.petition.co_handlings.all()]
+        if not self.user.is_superuser:
+            co_ids = [pk for pk in co_ids if pk in set(user_department_ids(self.user))]
+        queryset = Department.objects.filter(pk__in=co_ids).order_by("name")
+        self.fields["department"].queryset = queryset
+        if len(co_ids) == 1 and not self.is_bound:
+            self.initial["department"] = co_ids[0]
+
+
+class NoteForm(ActionForm):
+    body = _text(_("Handling note (internal, never shown to the citizen)"), max_length=5000, rows=5)
+
+
+class ExtendForm(ActionForm):
+    days = forms.IntegerField(label=_("Working days to add"), min_value=1, max_value=60)
+    reason = _text(_("Reason for the extension"), max_length=1000, rows=3)
+
+
+class UrgeForm(ActionForm):
+    note = _text(_("Note to the department"), required=False, max_length=1000, rows=3)
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "assign": AssignForm,
+    "return": ReturnForm,
+    "accept": AcceptForm,
+    "decline": DeclineForm,
+    "reply": ReplyForm,
+    "opinion": OpinionForm,
+    "note": NoteForm,
+    "extend": ExtendForm,
+    "urge": UrgeForm,
+    "close": CloseForm,
+}
+
+
+class ReissueCodeForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Issue a new query code; the old one stops working"),
+        required=True,
+    )
+
+
+# --- offline intake ------------------------------------------------------------------------------
+
+
+class RecordForm(forms.Form):
+    """A ticket recorded by office staff on a citizen's behalf (接访登记)."""
+
+    OFFLINE_CHANNELS = [c for c in Petition.Channel.choices if c[0] != Petition.Channel.ONLINE]
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=OFFLINE_CHANNELS)
+    reception_place = forms.CharField(
+        label=_("Place of reception"),
+        max_length=100,
+        required=False,
+        help_text=_("Required for a plaza reception event."),
+    )
+    reception_date = forms.DateField(
+        label=_("Date of reception"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Required for a plaza reception event."),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Petition.Kind.choices)
+    category = CategoryChoiceField(label=_("Category"), queryset=Category.objects.filter(is_active=True))
+    title = forms.CharField(label=_("Title"), max_length=100)
+    content = forms.CharField(label=_("Content"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8}))
+    location = forms.CharField(label=_("Area or address"), max_length=200, required=False)
+    contact_name = forms.CharField(label=_("Contact name"), max_length=50)
+    contact_mobile = forms.CharField(
+        label=_("Mobile number"), max_length=20, required=False, validators=[mobile_validator]
+    )
+    contact_email = forms.EmailField(label=_("E-mail address"), required=False)
+    publish_consent = forms.BooleanField(
+        label=_("The citizen agrees that the ticket and its reply may be published (masked)"), required=False
+    )
+    attachments = attachments_field()
+
+    def clean_attachments(self):
+        return check_uploads(self.cleaned_data.get("attachments") or [])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("channel") == Petition.Channel.PLAZA:
+            if not (cleaned.get("reception_place") or "").strip():
+                self.add_error("reception_place", _("For a plaza reception, give the place of the reception event."))
+            if not cleaned.get("reception_date"):
+                self.add_error("reception_date", _("For a plaza reception, give the date of the reception event."))
+        day = cleaned.get("reception_date")
+        if day and day > timezone.localdate():
+            self.add_error("reception_date", _("The reception date cannot be in the future."))
+        return cleaned

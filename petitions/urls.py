@@ -1,0 +1,44 @@
+from django.urls import path, re_path, register_converter
+
+from petitions import ledger_views, staff_views, views
+
+
+class ReferenceConverter:
+    """A tracking number (WZ-20261120-0001): only these reach the ticket pages, so a ticket's
+    URL can never shadow another page of the app, whatever order the lines below are in."""
+
+    regex = r"[A-Za-z]{2}-[0-9]{8}-[0-9]{4,6}"
+
+    def to_python(self, value: str) -> str:
+        return value.upper()
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ReferenceConverter, "petition_reference")
+
+app_name = "petitions"
+
+urlpatterns = [
+    # The public column 部门回应 (petitions/views.py).
+    path("", views.index, name="index"),
+    path("<petition_reference:reference>/", views.detail, name="detail"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    # Citizens: intake, receipt, their tickets, tracking and rating (petitions/views.py).
+    path("new/", views.new, name="new"),
+    path("receipt/", views.receipt, name="receipt"),
+    path("mine/", views.mine, name="mine"),
+    path("track/", views.track, name="track"),
+    path("track/<petition_reference:reference>/", views.track_detail, name="track_detail"),
+    path("track/<petition_reference:reference>/rate/", views.rate, name="rate"),
+    # Staff: offline intake (petitions/staff_views.py).
+    path("record/", staff_views.record, name="record"),
+    path("slip/", staff_views.slip, name="slip"),
+    # Ledger and monthly reports (petitions/ledger_views.py).
+    path("ledger/", ledger_views.ledger_view, name="ledger"),
+    re_path(r"^ledger/export\.(?P<fmt>csv|xlsx)$", ledger_views.ledger_export, name="ledger_export"),
+    path("reports/", ledger_views.reports_view, name="reports"),
+    re_path(r"^reports/(?P<month>[0-9]{4}-[0-9]{2})/$", ledger_views.report_view, name="report"),
+    re_path(r"^reports/(?P<month>[0-9]{4}-[0-9]{2})/report\.xlsx$", ledger_views.report_xlsx, name="report_xlsx"),
+]

@@ -1,0 +1,334 @@
+"""The citizen-facing petition pages: intake, receipt, tracking, rating, "my tickets", the public
+column 部门回应 and attachment downloads.
+
+Each view checks who may act, validates a form, makes one service call and redirects; refusals
+(DomainError) come back as form errors. Who may see a ticket's private side is decided in one
+place, `_may_track`: its citizen's account, or a visitor who gave the query code this session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from petitions import selectors, services
+from petitions.forms import PetitionForm, PublicFilterForm, RatingForm, TrackForm
+from petitions.models import Attachment, Petition
+from portal import clocks
+from portal.exceptions import DomainError
+from portal.ratelimits import limited
+from portal.scoping import scope_queryset
+from portal.uploads import ALLOWED_TYPES
+
+RECEIPT_SESSION_KEY = "petitions.receipt"
+TRACKED_SESSION_KEY = "petitions.tracked"
+TRACKED_MAX = 20  # references a visitor may have unlocked in one session
+PUBLIC_PAGE_SIZE = 20
+# The public column counts at most this many rows (a cheap capped COUNT on a huge table); deeper
+# pages are reached through the filters and the search box.
+PUBLIC_MAX_ROWS = 100 * PUBLIC_PAGE_SIZE
+PUBLIC_CACHE_SECONDS = 60
+MINE_PAGE_SIZE = 20
+
+
+# --- who may see a ticket's private side -----------------------------------------------------
+
+
+def _remember_tracked(request, reference: str) -> None:
+    tracked = [ref for ref in request.session.get(TRACKED_SESSION_KEY, []) if ref != reference]
+    request.session[TRACKED_SESSION_KEY] = [*tracked, reference][-TRACKED_MAX:]
+
+
+def _may_track(request, petition: Petition) -> bool:
+    """The ticket's citizen (signed in), or a visitor who gave its query code in this session."""
+    if request.user.is_authenticated and petition.citizen_id == request.user.pk:
+        return True
+    return petition.reference in request.session.get(TRACKED_SESSION_KEY, [])
+
+
+def _staff_may_see(user, petition: Petition) -> bool:
+    """Staff whose departments the ticket concerns (portal.scoping, as in the admin)."""
+    if not (user.is_authenticated and user.is_staff and user.has_perm("petitions.view_attachment")):
+        return False
+    return scope_queryset(Petition.objects.filter(pk=petition.pk), user, ("lead_department", "co_departments")).exists()
+
+
+# --- intake ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@limited("petitions.submit")
+def new(request):
+    if request.method == "POST":
+        form = PetitionForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                petition, code = services.petition_submit(
+                    citizen=request.user,
+                    kind=data["kind"],
+                    category=data["category"],
+                    title=data["title"],
+                    content=data["content"],
+                    location=data["location"],
+                    contact_name=data["contact_name"],
+                    contact_mobile=data["contact_mobile"],
+                    contact_email=data["contact_email"],
+                    publish_consent=data["publish_consent"],
+                    files=data["attachments"],
+                )
+            except DomainError as error:
+                form.add_error(None, str(error))
+                if data["attachments"]:
+                    form.add_error(
+                        "attachments",
+                        _(
+                            "Please choose your files again: for your security, files are not kept when a form "
+                            "is returned."
+                        ),
+                    )
+            else:
+                request.session[RECEIPT_SESSION_KEY] = {"reference": petition.reference, "code": code}
+                _remember_tracked(request, petition.reference)
+                return redirect("petitions:receipt")
+    else:
+        form = PetitionForm(user=request.user)
+    return render(request, "petitions/new.html", {"form": form})
+
+
+@never_cache
+@login_required
+def receipt(request):
+    """The receipt, shown once: the query code exists nowhere else (only its digest is stored)."""
+    shown = request.session.pop(RECEIPT_SESSION_KEY, None)
+    if not shown:
+        return redirect("petitions:mine")
+    petition = get_object_or_404(Petition.objects.select_related("category"), reference=shown["reference"])
+    due_dates = [(clock, clocks.clock_explain(clock)) for clock in selectors.petition_clocks(petition)]
+    return render(
+        request,
+        "petitions/receipt.html",
+        {"petition": petition, "query_code": shown["code"], "due_dates": due_dates},
+    )
+
+
+@login_required
+def mine(request):
+    page = Paginator(selectors.petitions_of_citizen(request.user), MINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "petitions/mine.html", {"page": page})
+
+
+# --- tracking and rating ---------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@limited("petitions.track", method=("POST",))
+def track(request):
+    if request.method == "POST":
+        form = TrackForm(request.POST)
+        if form.is_valid():
+            petition = selectors.petition_for_tracking(form.cleaned_data["reference"], form.cleaned_data["query_code"])
+            if petition is not None:
+                request.session.cycle_key()  # a fresh session id for the unlocked session
+                _remember_tracked(request, petition.reference)
+                return redirect("petitions:track_detail", reference=petition.reference)
+            # The same words for a wrong number and a wrong code: neither can be probed.
+            form.add_error(None, _("No ticket matches this tracking number and query code. Check both and try again."))
+    else:
+        form = TrackForm(initial={"reference": request.GET.get("reference", "")[:24]})
+    return render(request, "petitions/track.html", {"form": form})
+
+
+def _tracked_petition(request, reference: str) -> Petition | None:
+    petition = (
+        Petition.objects.select_related("category", "lead_department").filter(reference=reference.upper()).first()
+    )
+    return petition if petition is not None and _may_track(request, petition) else None
+
+
+def _to_track_form(reference: str):
+    return redirect(f"{reverse('petitions:track')}?{urlencode({'reference': reference[:24]})}")
+
+
+def _render_tracking(request, petition: Petition, rating_form: RatingForm | None = None, status: int = 200):
+    now = timezone.now()
+    may_rate = selectors.awaiting_rating(petition, now)
+    replies = list(petition.replies.select_related("department").prefetch_related("attachments"))
+    context = {
+        "petition": petition,
+        "events": selectors.timeline(petition, public_only=True),
+        "clocks": selectors.petition_clocks(petition),
+        "replies": replies,
+        "attachments": [a for a in petition.attachments.all() if a.reply_id is None],
+        "may_rate": may_rate,
+        "rating_form": rating_form or (RatingForm() if may_rate else None),
+        "is_owner": request.user.is_authenticated and petition.citizen_id == request.user.pk,
+    }
+    return render(request, "petitions/track_detail.html", context, status=status)
+
+
+@never_cache
+def track_detail(request, reference: str):
+    petition = _tracked_petition(request, reference)
+    if petition is None:
+        return _to_track_form(reference)
+    return _render_tracking(request, petition)
+
+
+@never_cache
+@require_POST
+@limited("petitions.rate")
+def rate(request, reference: str):
+    petition = _tracked_petition(request, reference)
+    if petition is None:
+        return _to_track_form(reference)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            petition = services.petition_rate(
+                petition=petition, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            if petition.state == Petition.State.REEXAMINING:
+                messages.success(request, _("Thank you. Your ticket has been reopened for re-examination (复查)."))
+            else:
+                messages.success(request, _("Thank you for your rating. The ticket is now closed (已办结)."))
+            return redirect("petitions:track_detail", reference=petition.reference)
+    return _render_tracking(request, petition, rating_form=form)
+
+
+# --- the public column 部门回应 ---------------------------------------------------------------
+
+
+class CappedPaginator(Paginator):
+    """Counts at most PUBLIC_MAX_ROWS rows: `SELECT COUNT(*) FROM (… LIMIT n)` stops early on a
+    huge table, where a full COUNT would read every published row on every page view."""
+
+    @property
+    def count(self) -> int:
+        if not hasattr(self, "_capped_count"):
+            self._capped_count = self.object_list[:PUBLIC_MAX_ROWS].count()
+        return self._capped_count
+
+    @property
+    def capped(self) -> bool:
+        return self.count >= PUBLIC_MAX_ROWS
+
+
+def _index_body(request) -> str:
+    form = PublicFilterForm(request.GET or None)
+    filters = selectors.PublicFilter()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.PublicFilter(
+            department=data["department"],
+            kind=data["kind"],
+            category=data["category"],
+            month=data["month"],
+            query=data["q"].strip(),
+        )
+    paginator = CappedPaginator(selectors.public_petitions(filters), PUBLIC_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    # Rendered without anything personal (no user, no CSRF token): anonymous visitors share it.
+    return render_to_string(
+        "petitions/includes/public_list.html",
+        {"form": form, "page": page, "filtered": any(vars(filters).values())},
+        request=request,  # for {% querystring %} in the pager; the template uses nothing personal
+    )
+
+
+def _public_cache_key(request) -> str:
+    digest = hashlib.sha256(f"{get_language()}|{request.get_full_path()}".encode()).hexdigest()
+    return f"petitions.index:{digest}"
+
+
+@require_http_methods(["GET", "HEAD"])
+def index(request):
+    """Published tickets, newest first, filtered and searched. For anonymous visitors the list is
+    cached for PUBLIC_CACHE_SECONDS per URL and language; the page around it (header, language
+    switch with its CSRF token) is rendered for each visitor, so nothing personal is shared."""
+    if request.user.is_authenticated:
+        body = _index_body(request)
+    else:
+        key = _public_cache_key(request)
+        body = cache.get(key)
+        if body is None:
+            body = _index_body(request)
+            cache.set(key, body, PUBLIC_CACHE_SECONDS)
+    # Our own rendered template, possibly back from the cache as a plain str.
+    return render(request, "petitions/index.html", {"body": mark_safe(body)})  # noqa: S308
+
+
+def detail(request, reference: str):
+    petition = selectors.public_petition(reference.upper())
+    if petition is None:
+        raise Http404
+    return render(request, "petitions/detail.html", {"petition": petition, "replies": list(petition.replies.all())})
+
+
+# --- attachments -----------------------------------------------------------------------------
+
+
+def _may_download(request, attachment: Attachment) -> bool:
+    petition = attachment.petition
+    if attachment.reply_id is not None and petition.published_at is not None:
+        return True
+    return _may_track(request, petition) or _staff_may_see(request.user, petition)
+
+
+@require_http_methods(["GET", "HEAD"])
+def attachment(request, pk: int):
+    """A stored file, only for those who may see it (otherwise 404, whether or not it exists)."""
+    found = get_object_or_404(
+        Attachment.objects.select_related("petition").only(
+            "id",
+            "file",
+            "original_name",
+            "content_type",
+            "reply_id",
+            "petition__id",
+            "petition__reference",
+            "petition__citizen_id",
+            "petition__published_at",
+        ),
+        pk=pk,
+    )
+    if not _may_download(request, found):
+        raise Http404
+    try:
+        handle = found.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    content_type = found.content_type if found.content_type in ALLOWED_TYPES else "application/octet-stream"
+    response = FileResponse(
+        handle,
+        content_type=content_type,
+        as_attachment=not content_type.startswith("image/"),
+        filename=found.original_name,  # FileResponse encodes non-ASCII names as RFC 5987 filename*
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    if found.reply_id is not None and found.petition.published_at is not None:
+        patch_cache_control(response, public=True, max_age=300)
+    else:
+        patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -1,0 +1,363 @@
+"""The public column 部门回应: only published tickets, only masked text, filters, search, the
+anonymous cache and its query budget; and who may download which attachment."""
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from petitions import services, views
+from petitions.models import CoHandling, Petition
+from tests.factories import DepartmentFactory, UserFactory, citizen, clerk, staff_of
+from tests.petitions.factories import (
+    QUERY_CODE,
+    CategoryFactory,
+    PetitionFactory,
+    attachment_for,
+    pdf_upload,
+    png_upload,
+    replied,
+    submitted,
+)
+from tests.portal.test_pages import assert_csp_clean
+
+pytestmark = pytest.mark.django_db
+
+INDEX = reverse("petitions:index")
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def detail_url(petition):
+    return reverse("petitions:detail", args=[petition.reference])
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# --- only what is published, only masked -----------------------------------------------------
+
+
+def test_only_published_tickets_are_listed(client):
+    published = PetitionFactory(title="已公开的事项", published=True)
+    no_consent, _ = submitted(title="未同意公开的事项", publish_consent=False)
+    replied(no_consent)
+    not_replied, _ = submitted(title="尚未答复的事项", publish_consent=True)
+    html = client.get(INDEX).content.decode()
+    assert "已公开的事项" in html
+    assert "未同意公开的事项" not in html
+    assert "尚未答复的事项" not in html
+    assert client.get(detail_url(published)).status_code == 200
+    assert client.get(detail_url(no_consent)).status_code == 404
+    assert client.get(detail_url(not_replied)).status_code == 404
+
+
+def test_withheld_ticket_leaves_the_column(client):
+    petition, _ = submitted(title="被撤下的事项")
+    petition = replied(petition)
+    assert client.get(detail_url(petition)).status_code == 200
+    services.petition_set_withheld(petition=petition, actor=clerk(), withheld=True, reason="涉及个人隐私")
+    cache.clear()
+    assert client.get(detail_url(petition)).status_code == 404
+    assert "被撤下的事项" not in client.get(INDEX).content.decode()
+
+
+PERSONAL = "我叫张三,电话13912345678,邮箱zhangsan@example.com,身份证110101199003074518。人民路路灯坏了。"
+
+
+@pytest.fixture
+def personal():
+    petition, _ = submitted(
+        title="张三反映路灯问题",
+        content=PERSONAL,
+        contact_name="张三",
+        contact_mobile="13912345678",
+        contact_email="zhangsan@example.com",
+        location="人民路88号",
+    )
+    return replied(petition, body="张三您好,路灯已修复。如有问题请拨打13912345678。")
+
+
+def test_public_pages_show_masked_text_and_never_contact_fields(client, personal):
+    for url in (INDEX, detail_url(personal)):
+        html = client.get(url).content.decode()
+        for private in ("张三", "13912345678", "zhangsan@example.com", "110101199003074518", "人民路88号", PERSONAL):
+            assert private not in html, (url, private)
+        assert "张某" in html
+        assert_csp_clean(html)
+    html = client.get(detail_url(personal)).content.decode()
+    assert "139****5678" in html
+    assert "路灯已修复" in html  # the public reply
+
+
+def test_detail_of_unknown_reference_is_404(client):
+    assert client.get(reverse("petitions:detail", args=["WZ-19990101-0001"])).status_code == 404
+
+
+# --- filters and search ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def column():
+    housing = DepartmentFactory(name="住房和城乡建设局")
+    education = DepartmentFactory(name="教育局")
+    roads = CategoryFactory(name="道路交通")
+    schools = CategoryFactory(name="教育")
+    return {
+        "lamp": PetitionFactory(
+            title="人民路路灯不亮",
+            content="路灯坏了",
+            kind="complaint",
+            department=housing,
+            category=roads,
+            received_at=datetime(2026, 10, 15, 10, tzinfo=BEIJING),
+            published=True,
+        ),
+        "school": PetitionFactory(
+            title="学校门口交通拥堵",
+            content="放学时段拥堵",
+            kind="consultation",
+            department=education,
+            category=schools,
+            received_at=datetime(2026, 11, 3, 10, tzinfo=BEIJING),
+            published=True,
+        ),
+    }
+
+
+def titles(client, **params) -> set[str]:
+    html = client.get(INDEX, params).content.decode()
+    return {title for title in ("人民路路灯不亮", "学校门口交通拥堵") if title in html}
+
+
+def test_filters(client, column):
+    lamp, school = column["lamp"], column["school"]
+    assert titles(client) == {"人民路路灯不亮", "学校门口交通拥堵"}
+    assert titles(client, department=lamp.lead_department_id) == {"人民路路灯不亮"}
+    assert titles(client, kind="consultation") == {"学校门口交通拥堵"}
+    assert titles(client, category=school.category_id) == {"学校门口交通拥堵"}
+    assert titles(client, month="2026-10") == {"人民路路灯不亮"}
+    assert titles(client, month="2026-11", kind="complaint") == set()
+
+
+def test_chinese_search(client, column):
+    assert titles(client, q="路灯") == {"人民路路灯不亮"}
+    assert titles(client, q="拥堵") == {"学校门口交通拥堵"}
+    assert titles(client, q="垃圾") == set()
+
+
+def test_bad_filters_are_explained_not_crashed(client, column):
+    response = client.get(INDEX, {"month": "2026-13", "department": "x"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "YYYY-MM" in html
+    assert 'role="alert"' in html
+
+
+def test_newest_first_and_paginated(client):
+    department = DepartmentFactory()
+    now = timezone.now()
+    for number in range(25):
+        PetitionFactory(
+            title=f"事项编号{number:02d}",
+            department=department,
+            published=True,
+            published_at=now - timezone.timedelta(minutes=number),
+        )
+    html = client.get(INDEX).content.decode()
+    assert html.index("事项编号00") < html.index("事项编号01")
+    assert "事项编号24" not in html
+    assert 'href="?page=2"' in html
+    assert "事项编号24" in client.get(INDEX, {"page": 2}).content.decode()
+
+
+def test_filters_are_kept_when_paging(client):
+    department = DepartmentFactory()
+    PetitionFactory.create_batch(25, kind="message", department=department, published=True)
+    html = client.get(INDEX, {"kind": "message"}).content.decode()
+    assert 'href="?kind=message&amp;page=2"' in html
+
+
+def test_count_is_capped(client, monkeypatch):
+    monkeypatch.setattr(views, "PUBLIC_MAX_ROWS", 3)
+    PetitionFactory.create_batch(5, department=DepartmentFactory(), published=True)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(INDEX)
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1
+    assert "LIMIT 3" in counts[0]
+
+
+# --- anonymous cache and query budget --------------------------------------------------------
+
+
+def test_anonymous_visitors_share_a_cached_list_without_anything_personal(client, django_assert_num_queries):
+    PetitionFactory(title="缓存中的事项", department=DepartmentFactory(), published=True)
+    first = client.get(INDEX)
+    assert first.status_code == 200
+    keys = [key for key in cache._cache.get_client().keys("*") if b"petitions.index" in key]
+    assert len(keys) == 1
+    cached = cache.get(views._public_cache_key(first.wsgi_request))
+    assert "缓存中的事项" in cached
+    assert "csrfmiddlewaretoken" not in cached
+
+    from django.test import Client
+
+    other = Client(HTTP_ACCEPT_LANGUAGE="en")
+    with django_assert_num_queries(0):
+        second = other.get(INDEX)
+    assert "缓存中的事项" in second.content.decode()
+    assert '<ol class="list-unstyled public-list">' in second.content.decode()  # not escaped
+    tokens = [re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.content.decode()) for r in (first, second)]
+    assert tokens[0] and tokens[1] and tokens[0] != tokens[1]  # each visitor gets their own token
+
+
+def test_cache_lasts_sixty_seconds_per_url_and_language(client, monkeypatch):
+    timeouts = []
+    real_set = cache.set
+
+    def spy(key, value, timeout=None, **kwargs):
+        timeouts.append(timeout)
+        return real_set(key, value, timeout, **kwargs)
+
+    monkeypatch.setattr(views.cache, "set", spy)
+    client.get(INDEX)
+    client.get(INDEX)  # served from the cache
+    client.get(INDEX, {"kind": "message"})
+    client.get(INDEX, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert timeouts == [60, 60, 60]
+
+
+def test_new_reply_appears_when_the_cache_expires(client):
+    department = DepartmentFactory()
+    PetitionFactory(title="第一条", department=department, published=True)
+    client.get(INDEX)
+    PetitionFactory(title="第二条", department=department, published=True)
+    assert "第二条" not in client.get(INDEX).content.decode()  # within the 60 seconds
+    cache.delete(views._public_cache_key(client.get(INDEX).wsgi_request))  # what expiry does
+    assert "第二条" in client.get(INDEX).content.decode()
+
+
+def test_signed_in_visitors_are_not_served_from_the_cache(client):
+    department = DepartmentFactory()
+    PetitionFactory(title="第一条", department=department, published=True)
+    client.get(INDEX)
+    PetitionFactory(title="第二条", department=department, published=True)
+    client.force_login(citizen())
+    assert "第二条" in client.get(INDEX).content.decode()
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_index_query_budget_does_not_grow_with_rows(client, rows, django_assert_max_num_queries):
+    departments = [DepartmentFactory(), DepartmentFactory()]
+    for number in range(rows):
+        PetitionFactory(department=departments[number % 2], published=True)
+    # capped count, page rows, the department and category choices
+    with django_assert_max_num_queries(4):
+        client.get(INDEX, {"q": "路灯", "kind": "complaint", "month": "2026-11"})
+    cache.clear()
+    with django_assert_max_num_queries(4):
+        client.get(INDEX)
+
+
+def test_detail_query_budget(client, django_assert_max_num_queries):
+    petition = PetitionFactory(department=DepartmentFactory(), published=True)
+    attachment_for(petition, reply=petition.replies.get())
+    with django_assert_max_num_queries(3):  # ticket, replies, their attachments
+        response = client.get(detail_url(petition))
+    assert response.status_code == 200
+
+
+# --- attachments -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def files():
+    lead = DepartmentFactory(name="住房和城乡建设局")
+    co = DepartmentFactory(name="城市管理局")
+    owner = citizen("file_owner")
+    published = PetitionFactory(citizen=owner, department=lead, published=True)
+    CoHandling.objects.create(petition=published, department=co)
+    unpublished = PetitionFactory(citizen=owner, department=lead, published=True)
+    Petition.objects.filter(pk=unpublished.pk).update(published_at=None, publish_consent=False)
+    return {
+        "owner": owner,
+        "lead_staff": staff_of(lead),
+        "co_staff": staff_of(co),
+        "other_staff": staff_of(DepartmentFactory(name="教育局")),
+        "clerk": clerk(),
+        "published": published,
+        "citizen_file": attachment_for(published, upload=pdf_upload("证明材料.pdf")),
+        "public_reply_file": attachment_for(published, reply=published.replies.get(), upload=png_upload()),
+        "private_reply_file": attachment_for(unpublished, reply=unpublished.replies.get()),
+    }
+
+
+ALLOWED = {
+    # who: (citizen's own file, reply file of a published ticket, reply file of an unpublished one)
+    "anonymous": (False, True, False),
+    "owner": (True, True, True),
+    "other_citizen": (False, True, False),
+    "tracker": (True, True, False),  # gave the published ticket's code in this session
+    "lead_staff": (True, True, True),
+    "co_staff": (True, True, False),
+    "other_staff": (False, True, False),
+    "clerk": (True, True, True),
+    "superuser": (True, True, True),
+}
+
+
+@pytest.mark.parametrize("who", ALLOWED)
+def test_attachment_access_matrix(client, files, who):
+    if who == "tracker":
+        response = client.post(
+            reverse("petitions:track"), {"reference": files["published"].reference, "query_code": QUERY_CODE}
+        )
+        assert response.status_code == 302
+    elif who == "other_citizen":
+        client.force_login(citizen("someone_else"))
+    elif who == "superuser":
+        client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    elif who != "anonymous":
+        client.force_login(files[who])
+    got = tuple(
+        client.get(reverse("petitions:attachment", args=[files[name].pk])).status_code == 200
+        for name in ("citizen_file", "public_reply_file", "private_reply_file")
+    )
+    assert got == ALLOWED[who]
+
+
+def test_attachment_headers(client, files):
+    client.force_login(files["owner"])
+    response = client.get(reverse("petitions:attachment", args=[files["citizen_file"].pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"] == ("attachment; filename*=utf-8''%E8%AF%81%E6%98%8E%E6%9D%90%E6%96%99.pdf")
+    assert "private" in response["Cache-Control"]
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+    image = client.get(reverse("petitions:attachment", args=[files["public_reply_file"].pk]))
+    assert image["Content-Type"] == "image/png"
+    assert image["Content-Disposition"].startswith("inline;")
+
+
+def test_unknown_attachment_is_404(client):
+    assert client.get(reverse("petitions:attachment", args=[999999])).status_code == 404
+
+
+def test_media_files_are_not_served_by_url(client, files, settings):
+    settings.DEBUG = True
+    path = "/" + settings.MEDIA_URL.lstrip("/") + files["citizen_file"].file.name
+    assert client.get(path).status_code == 404
