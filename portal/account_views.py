@@ -2,19 +2,27 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal import accounts
 from portal.forms import RegistrationForm
+from portal.ratelimits import limited
 
 
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+@method_decorator(limited("accounts.password_reset"), name="post")
+class PasswordResetView(auth_views.PasswordResetView):
+    pass
+
+
 @require_http_methods(["GET", "POST"])
+@limited("accounts.register")
 def register(request):
     if request.user.is_authenticated:
         return redirect("home")

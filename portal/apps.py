@@ -55,11 +55,33 @@ class PortalConfig(AppConfig):
             "portal.extend_deadline",
             "portal.view_dashboard",
             "auth.view_group",
+            # django-axes: see login lockouts, and lift one by deleting its attempt row.
+            "axes.view_accessattempt",
+            "axes.delete_accessattempt",
+            "axes.view_accesslog",
+            "axes.view_accessfailurelog",
         ],
     }
 
     def ready(self) -> None:
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="portal.sync_roles")
+        from django.contrib.auth.models import update_last_login
+        from django.contrib.auth.signals import user_logged_in
+
         from portal import calendar, deadlines
 
         deadlines.set_default_calendar_factory(calendar.database_calendar)
+        # A login is not a change to the account: record last_login without a history row, or
+        # the users' history would grow by one row per sign-in and hide the real changes.
+        user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
+        user_logged_in.connect(update_last_login_quietly, dispatch_uid="portal.update_last_login")
+
+
+def update_last_login_quietly(sender, user, **kwargs):
+    from django.contrib.auth.models import update_last_login
+
+    user.skip_history_when_saving = True
+    try:
+        update_last_login(sender, user, **kwargs)
+    finally:
+        del user.skip_history_when_saving

@@ -1,24 +1,91 @@
+from typing import NamedTuple
+
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+
+class ServiceCard(NamedTuple):
+    """An area's card on the home page."""
+
+    icon: str  # a Bootstrap Icons class
+    title: Promise
+    subtitle: Promise  # the English subtitle (translated, like every text)
+    description: Promise
+
+
+class PublicArea(NamedTuple):
+    url_name: str
+    label: Promise
+    description: Promise
+    card: ServiceCard | None = None
+
+
 # The public areas, in menu order. An area appears once its app serves its public index page,
-# so the menu never links to a page that does not exist yet.
+# so the menu never links to a page that does not exist yet; those with a card are also on the home page.
 PUBLIC_AREAS = (
-    ("suggestions:index", _("建言"), _("Suggestions")),
-    ("petitions:index", _("问政"), _("Petitions")),
-    ("disclosure:index", _("政务公开"), _("Disclosure")),
-    ("petitions:track", _("查询办理进度"), _("Track my ticket")),
+    PublicArea(
+        "suggestions:index",
+        _("建言"),
+        _("Suggestions"),
+        ServiceCard(
+            "bi-lightbulb",
+            _("公众建言"),
+            _("Public suggestions"),
+            _(
+                "Take part in suggestion campaigns on economic development, people's livelihood, the environment, "
+                "culture and education. Suggestions are reviewed before publication, and the departments' answers "
+                "are published."
+            ),
+        ),
+    ),
+    PublicArea(
+        "petitions:index",
+        _("问政"),
+        _("Petitions"),
+        ServiceCard(
+            "bi-chat-square-text",
+            _("网络问政"),
+            _("Online petitions"),
+            _(
+                "Ask a question, leave a message or file a complaint. The office assigns it to the responsible "
+                "department, which replies to you; you can follow its progress and rate the result."
+            ),
+        ),
+    ),
+    PublicArea(
+        "disclosure:index",
+        _("政务公开"),
+        _("Disclosure"),
+        ServiceCard(
+            "bi-journal-text",
+            _("政务公开"),
+            _("Government information disclosure"),
+            _(
+                "Browse and search the government information disclosure catalogue — policies, plans, budgets, "
+                "approvals, statistics — or apply for information that has not been published yet."
+            ),
+        ),
+    ),
+    PublicArea("petitions:track", _("查询办理进度"), _("Track my ticket")),
 )
+CARDS = {area.url_name: area.card for area in PUBLIC_AREAS if area.card}
 
 
 def _navigation():
     items = []
-    for url_name, label, description in PUBLIC_AREAS:
+    for area in PUBLIC_AREAS:
         try:
-            items.append({"url": reverse(url_name), "label": label, "description": description, "name": url_name})
+            url = reverse(area.url_name)
         except NoReverseMatch:
             continue
+        items.append({"url": url, "label": area.label, "description": area.description, "name": area.url_name})
     return items
+
+
+def service_cards(nav_items) -> list[dict]:
+    """The home page's cards: one per menu item that has a card, in menu order."""
+    return [item | CARDS[item["name"]]._asdict() for item in nav_items or () if item["name"] in CARDS]
 
 
 def system_warnings(user) -> list[str]:

@@ -10,14 +10,17 @@ Rates are settings (`RATE_LIMITS`), so a city can tighten them without a code ch
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django_ratelimit.decorators import ratelimit
+
+from portal.security import client_ip
 
 
 def user_or_ip(group, request) -> str:
     """Signed-in users are counted per account, everyone else per address."""
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    return f"ip:{request.META.get(settings.RATELIMIT_IP_META_KEY or 'REMOTE_ADDR', '')}"
+    return f"ip:{client_ip(request)}"
 
 
 def limited(group: str, *, method=("POST",)):
@@ -25,7 +28,12 @@ def limited(group: str, *, method=("POST",)):
 
     `method` names the HTTP methods that count (writes by default; look-ups pass ("GET", "POST")).
     """
-    rate = settings.RATE_LIMITS[group]
+    if group not in settings.RATE_LIMITS:  # fail at import, not on the first request
+        raise ImproperlyConfigured(f"settings.RATE_LIMITS has no rate for {group!r}")
+
+    def rate(_group, _request) -> str:
+        # Read per request, so a changed setting (or a test's override) takes effect at once.
+        return settings.RATE_LIMITS[group]
 
     def decorate(view):
         per_ip = ratelimit(group=group, key="ip", rate=rate, method=list(method), block=True)

@@ -65,6 +65,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# History is for reading (portal.history_admin): no revert button; changes go through services.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
@@ -95,6 +98,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 else:
     # SQLite: wait for the worker's write lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The dashboards' covering indexes (INCLUDE, portal.Clock) are PostgreSQL's; SQLite builds them
+    # on their key columns only, which is all the embedded default needs.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
@@ -186,7 +192,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy (django-csp 4 format). No inline script or style anywhere, the admin
-# included (Django 5.2's admin templates have none): templates use classes and static files only.
+# included: Django 5.2's admin templates need none, and the one third-party template that had a
+# style attribute is overridden (templates/simple_history/). tests/e2e/test_csp.py holds us to it.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -209,7 +216,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "account_locked.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "portal.ratelimits.client_ip"
+# Successful logins are not logged with address and browser (personal data kept for no purpose;
+# Django records last_login). Failed attempts are kept until reset or cool-off.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
+AXES_USERNAME_CALLABLE = "portal.security.login_username"
 
 # --- Celery ---------------------------------------------------------------------------------
 _broker_default = env.str("REDIS_URL", default="") or "filesystem://"
@@ -249,6 +260,8 @@ CLOCK_POLICY_OVERRIDES = env.json("CLOCK_POLICY_OVERRIDES", default={})
 # Due-soon reminder horizon for hour clocks (working-day clocks: one working day).
 CLOCK_HOUR_REMINDER = timedelta(hours=env.int("CLOCK_HOUR_REMINDER_HOURS", default=4))
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+# How often beat recomputes the public statistics page (/stats/) into the cache.
+PUBLIC_STATS_REFRESH_SECONDS = env.int("PUBLIC_STATS_REFRESH_SECONDS", default=600)
 
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {
@@ -258,6 +271,10 @@ CELERY_BEAT_SCHEDULE = {
     "drain-outbox": {
         "task": "portal.drain_outbox",
         "schedule": 60.0,
+    },
+    "refresh-public-stats": {
+        "task": "portal.refresh_public_stats",
+        "schedule": float(PUBLIC_STATS_REFRESH_SECONDS),
     },
     "petitions-close-unrated": {
         "task": "petitions.close_unrated",
@@ -278,13 +295,15 @@ RATE_LIMITS = {
     "petitions.track": env.str("RATE_LIMIT_PETITION_TRACK", default="30/h"),
     "petitions.rate": env.str("RATE_LIMIT_PETITION_RATE", default="20/h"),
     "accounts.register": env.str("RATE_LIMIT_REGISTER", default="10/h"),
+    # Each request may send an e-mail: without a limit, a way to flood someone's mailbox.
+    "accounts.password_reset": env.str("RATE_LIMIT_PASSWORD_RESET", default="5/h"),
 }
 RATELIMIT_VIEW = "portal.views.rate_limited"
 RATELIMIT_USE_CACHE = "default"
 # Behind a reverse proxy, the client address arrives in a header the proxy sets (e.g. HTTP_X_REAL_IP).
-# Rate limits and login lockouts both read it through portal.ratelimits.client_ip.
+# Rate limits and login lockouts both read it through portal.security.client_ip.
 CLIENT_IP_META_KEY = env.str("CLIENT_IP_META_KEY", default="REMOTE_ADDR")
-RATELIMIT_IP_META_KEY = "portal.ratelimits.client_ip"
+RATELIMIT_IP_META_KEY = "portal.security.client_ip"
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
@@ -293,7 +312,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-axes logs every login at INFO; lockouts (WARNING) are what matter in the logs,
+        # and every login is in its AccessLog table anyway.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 ADMIN_SITE_HEADER = _("民声 Minsheng · Staff workplace")

@@ -1,9 +1,8 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import views
+from portal import dashboard_views, views
 
 admin.site.site_header = settings.ADMIN_SITE_HEADER
 admin.site.site_title = settings.ADMIN_SITE_HEADER
@@ -12,14 +11,21 @@ admin.site.index_title = settings.ADMIN_SITE_HEADER
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("ping", views.ping, name="ping"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("portal.account_urls")),
     path("notices/", views.notice_list, name="notice_list"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/urge/", dashboard_views.dashboard_urge, name="dashboard_urge"),
+    path("dashboard/performance/", dashboard_views.performance, name="dashboard_performance"),
+    path("dashboard/performance/export.xlsx", dashboard_views.performance_export, name="dashboard_performance_export"),
+    path("stats/", dashboard_views.stats, name="stats"),
+    path("petitions/", include("petitions.urls")),
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No MEDIA_URL serving, not even with DEBUG: uploaded files are private and are served only
+# through views that check who may see them (e.g. petitions:attachment).
 
 handler403 = "portal.views.permission_denied"
 handler404 = "portal.views.page_not_found"

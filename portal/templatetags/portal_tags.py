@@ -2,6 +2,8 @@
 
 from django import template
 
+from portal import context_processors
+
 register = template.Library()
 
 
@@ -18,3 +20,9 @@ def nav_current(nav_items, path: str) -> str:
         if url != "/" and path.startswith(url) and len(url) > best_length:
             best_name, best_length = item["name"], len(url)
     return best_name
+
+
+@register.simple_tag
+def service_cards(nav_items) -> list[dict]:
+    """The home page's service cards for the areas in `nav_items` (portal.context_processors.PUBLIC_AREAS)."""
+    return context_processors.service_cards(nav_items)

@@ -1,0 +1,118 @@
+"""Personal data seeded for the privacy crawler (tests/security/test_privacy.py).
+
+Each seeder creates records holding known personal data and returns the secret strings that
+must never appear on a page anyone but their owner and the staff can open. An app adds its own
+with one line, e.g. `SEEDERS.append(seed_petitions)` where
+
+    def seed_petitions(world) -> list[str]:
+        PetitionFactory(citizen=world.owner, contact_mobile="13912345678", body="住址:北京市朝阳区XX路1号 ...")
+        return ["13912345678", "北京市朝阳区XX路1号"]
+
+The crawler also looks for each secret URL-encoded, JSON-escaped and HTML-escaped, and for
+mobile numbers written with spaces or hyphens.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from urllib.parse import quote, quote_plus
+
+from django.utils.html import escape
+
+from portal.models import Notice, OutboundEmail
+from tests.factories import citizen
+from tests.security.world import World
+
+# Personal data in the shapes it takes in China.
+NAME_FAMILY, NAME_GIVEN = "欧阳", "秘密"
+MOBILE = "13812345678"
+ID_NUMBER = "11010519491231002X"  # 18-digit resident identity number, with its check character
+EMAIL = "ouyang.mimi@example.com"
+ADDRESS = "北京市朝阳区建国路88号3单元501室"
+USERNAME = "ouyang_secret_88"
+
+
+def seed_citizen_accounts(world: World) -> list[str]:
+    """A citizen with a name, mobile and e-mail; a notice and an e-mail about her, holding her ID and address."""
+    person = citizen(USERNAME, first_name=NAME_GIVEN, last_name=NAME_FAMILY, email=EMAIL, mobile=MOBILE)
+    Notice.objects.create(
+        recipient=person,
+        kind="clock_overdue",
+        context={"reference": ID_NUMBER, "title": ADDRESS},
+    )
+    OutboundEmail.objects.create(
+        to=EMAIL,
+        template="clock_overdue",
+        subject=f"{NAME_FAMILY}{NAME_GIVEN} {ID_NUMBER}",
+        context={"address": ADDRESS, "mobile": MOBILE},
+        next_attempt_at=person.date_joined,
+    )
+    return [f"{NAME_FAMILY}{NAME_GIVEN}", f"{NAME_GIVEN} {NAME_FAMILY}", MOBILE, ID_NUMBER, EMAIL, ADDRESS, USERNAME]
+
+
+def seed_petitions(world: World) -> list[str]:
+    """A published, replied petition whose citizen wrote her name, mobile, ID number and e-mail
+    into the text (masked before publication) and gave her address in the private location field;
+    the department's reply names her too. A second, unpublished ticket holds the same data."""
+    from petitions import services
+    from petitions.models import Category
+    from tests.factories import clerk as make_clerk
+    from tests.factories import staff_of
+
+    category, _ = Category.objects.get_or_create(name="城市管理")
+    person = citizen("petitioner_secret", first_name=NAME_GIVEN, last_name=NAME_FAMILY, email=EMAIL, mobile=MOBILE)
+    office, handler = make_clerk("privacy_clerk"), staff_of(world.department, "privacy_staff")
+    text = f"我是{NAME_FAMILY}{NAME_GIVEN},身份证{ID_NUMBER},电话{MOBILE},邮箱{EMAIL}。小区门口道路积水。"
+    for consent in (True, False):
+        petition, _code = services.petition_submit(
+            citizen=person,
+            kind="complaint",
+            category=category,
+            title=f"{NAME_FAMILY}{NAME_GIVEN}反映道路积水 {MOBILE}",
+            content=text,
+            location=ADDRESS,
+            contact_name=f"{NAME_FAMILY}{NAME_GIVEN}",
+            contact_mobile=MOBILE,
+            contact_email=EMAIL,
+            publish_consent=consent,
+        )
+        services.petition_assign(petition=petition, actor=office, lead_department=world.department)
+        services.petition_accept(petition=petition, actor=handler)
+        services.petition_reply(
+            petition=petition, actor=handler, body=f"{NAME_FAMILY}{NAME_GIVEN}您好,已回电{MOBILE},积水已排除。"
+        )
+    return [f"{NAME_FAMILY}{NAME_GIVEN}", MOBILE, ID_NUMBER, EMAIL, ADDRESS]
+
+
+SEEDERS: list[Callable[[World], list[str]]] = [seed_citizen_accounts, seed_petitions]
+
+
+def disguises(secret: str) -> set[str]:
+    """The forms a secret may take in a page or a header."""
+    forms = {
+        secret,
+        escape(secret),
+        quote(secret),
+        quote_plus(secret),
+        quote(secret, safe=""),
+        json.dumps(secret)[1:-1],  # \\uXXXX for non-ASCII
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+    }
+    if re.fullmatch(r"1[3-9]\d{9}", secret):
+        forms |= {f"{secret[:3]} {secret[3:7]} {secret[7:]}", f"{secret[:3]}-{secret[3:7]}-{secret[7:]}"}
+    if "@" in secret:
+        forms |= {secret.upper(), secret.replace("@", "&#64;"), secret.replace("@", "%40")}
+    return {form for form in forms if form}
+
+
+def find_secrets(text: str, secrets: list[str]) -> list[str]:
+    found = []
+    folded = text.casefold()
+    for secret in secrets:
+        for form in disguises(secret):
+            if form.casefold() in folded:
+                found.append(f"{secret!r} as {form!r}")
+                break
+    return found

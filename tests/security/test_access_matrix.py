@@ -1,0 +1,212 @@
+"""The access matrix: every named URL and every admin model page, opened by every role.
+
+Generated from the URL conf: a URL or admin model without a declared expectation in
+tests/security/access.py fails `test_every_named_url_is_declared` / `test_every_admin_model_is_declared`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+from django.apps import apps
+from django.contrib.admin.utils import quote
+from django.test import Client
+from django.urls import reverse
+from simple_history.admin import SimpleHistoryAdmin
+
+from portal.roles import declared_role_permissions
+from portal.scoping import is_scoped_admin
+from tests.security.access import (
+    ADMIN_MODELS,
+    DEPARTMENT,
+    FORBIDDEN,
+    OK,
+    TO_ADMIN_LOGIN,
+    URLS,
+    AdminModel,
+    Outcome,
+)
+from tests.security.urlconf import ADMIN_MODEL_PAGES, admin_models, admin_page_name, named_urls
+from tests.security.world import GROUP_OF, NOT_STAFF, ROLES, SUPERUSER, World
+
+pytestmark = pytest.mark.django_db
+
+NAMES = named_urls()
+ADMIN = admin_models()
+WHERE = "declare it in tests/security/access.py"
+
+
+def _admin_model_page_names() -> set[str]:
+    return {admin_page_name(label, page) for label in ADMIN for page in ADMIN_MODEL_PAGES}
+
+
+# --- the registry covers the URL conf ---------------------------------------------------------
+
+
+def test_every_named_url_is_declared():
+    undeclared = [
+        f"{name} (/{url.route.lstrip('/')}): {WHERE} (URLS)"
+        for name, url in sorted(NAMES.items())
+        if name not in URLS and name not in _admin_model_page_names()
+    ]
+    assert not undeclared, "URLs with no declared access:\n" + "\n".join(undeclared)
+
+
+def test_every_admin_model_is_declared():
+    undeclared = [f"{label}: {WHERE} (ADMIN_MODELS)" for label in sorted(ADMIN) if label not in ADMIN_MODELS]
+    assert not undeclared, "Admin models with no declared access:\n" + "\n".join(undeclared)
+
+
+def test_declarations_name_real_urls_and_models():
+    stale = [name for name in URLS if name not in NAMES] + [label for label in ADMIN_MODELS if label not in ADMIN]
+    assert not stale, f"declared in tests/security/access.py but no longer in the URL conf or admin: {stale}"
+
+
+def test_urls_with_parameters_declare_a_builder():
+    missing = [
+        name
+        for name, declared in URLS.items()
+        if name in NAMES and NAMES[name].has_params and not (declared.kwargs or declared.args)
+    ]
+    assert not missing, f"these URLs take parameters: give their entries a kwargs builder: {missing}"
+
+
+def test_department_scoping_is_declared_exactly_where_the_admin_scopes():
+    wrong = []
+    for label, declared in ADMIN_MODELS.items():
+        if label not in ADMIN:
+            continue
+        scoped = is_scoped_admin(ADMIN[label][1])
+        if scoped != (declared.scope is DEPARTMENT):
+            wrong.append(f"{label}: the admin is {'' if scoped else 'not '}department-scoped")
+    assert not wrong, wrong
+
+
+# --- requests --------------------------------------------------------------------------------------
+
+
+def client_for(world: World, role: str) -> Client:
+    client = Client()
+    user = world.user(role)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def outcome_of(client: Client, method: str, url: str, data=None) -> str:
+    """What the response was, in the form of an `Outcome`'s text, or the exception a view raised."""
+    try:
+        response = getattr(client, method)(url, data or {})
+    except Exception as error:  # a server error is a finding, reported with the others
+        return f"error {type(error).__name__}: {error}"
+    if response.status_code in (301, 302):
+        return f"{response.status_code} to {urlparse(response['Location']).path}"
+    return str(response.status_code)
+
+
+def expected_text(outcome: Outcome) -> str:
+    return f"{outcome.status} to {reverse(outcome.to)}" if outcome.to else str(outcome.status)
+
+
+@pytest.mark.parametrize("name", sorted(name for name in URLS if name in NAMES))
+def test_url_access(world, name):
+    declared = URLS[name]
+
+    def build():
+        kwargs = declared.kwargs(world) if declared.kwargs else None
+        args = declared.args(world) if declared.args else None
+        return reverse(name, kwargs=kwargs, args=args), declared.data(world) if declared.data else None
+
+    # A GET changes nothing, so every role opens the same record; a POST gets a fresh one per role.
+    shared = build() if declared.method == "get" else None
+    mismatches = []
+    for role in ROLES:
+        url, data = shared or build()
+        got = outcome_of(client_for(world, role), declared.method, url, data)
+        want = expected_text(declared.outcomes[role])
+        if got != want:
+            mismatches.append(f"{role:>14}: expected {want}, got {got}")
+    assert not mismatches, f"{declared.method.upper()} {name}:\n" + "\n".join(mismatches)
+
+
+# --- admin model pages -----------------------------------------------------------------------------
+
+PERMISSIONS = declared_role_permissions(apps.get_app_configs())
+
+
+def expected_admin_outcome(label: str, declared: AdminModel, page: str, role: str) -> Outcome:
+    """What `role` should get on `page`, from its declared permissions, the admin's refusals and scope."""
+    if role in NOT_STAFF:
+        return TO_ADMIN_LOGIN
+    granted = PERMISSIONS.get(GROUP_OF.get(role), set())
+    app_label, model_name = label.split(".")
+
+    def holds(action: str) -> bool:
+        return role == SUPERUSER or f"{app_label}.{action}_{model_name}" in granted
+
+    can_view = holds("view") or holds("change")
+    if page == "changelist":
+        return OK if can_view else FORBIDDEN
+    if page == "add":
+        return OK if declared.add and holds("add") else FORBIDDEN
+    allowed = can_view if page != "delete" else declared.delete and holds("delete")
+    scope = declared.scope
+    in_scope = sees_record(declared, role)
+    if page == "history" and not in_scope and scope.outside.status == 302:
+        return scope.outside  # Django's history page looks the object up before checking permissions
+    if not allowed:
+        return FORBIDDEN
+    return OK if in_scope else scope.outside
+
+
+def sees_record(declared: AdminModel, role: str) -> bool:
+    """Whether the world's record is within `role`'s scope (listed, and its pages open)."""
+    scope = declared.scope
+    granted = PERMISSIONS.get(GROUP_OF.get(role), set())
+    return scope is None or role == SUPERUSER or role in scope.sees or scope.sees_all in granted
+
+
+@pytest.mark.parametrize("label", sorted(label for label in ADMIN_MODELS if label in ADMIN))
+def test_admin_model_access(world, label):
+    declared = ADMIN_MODELS[label]
+    model_admin = ADMIN[label][1]
+    obj = declared.obj(world)
+    object_id = quote(obj.pk)
+    pages = {
+        "changelist": reverse(admin_page_name(label, "changelist")),
+        "add": reverse(admin_page_name(label, "add")),
+        "change": reverse(admin_page_name(label, "change"), args=[object_id]),
+        "history": reverse(admin_page_name(label, "history"), args=[object_id]),
+        "delete": reverse(admin_page_name(label, "delete"), args=[object_id]),
+    }
+    if isinstance(model_admin, SimpleHistoryAdmin):
+        version = obj.history.latest().history_id
+        pages["simple_history"] = reverse(admin_page_name(label, "simple_history"), args=[object_id, version])
+    mismatches = []
+    for role in ROLES:
+        client = client_for(world, role)
+        for page, url in pages.items():
+            got = outcome_of(client, "get", url)
+            want = expected_text(expected_admin_outcome(label, declared, page, role))
+            if got != want:
+                mismatches.append(f"{page:>14} {role:>14}: expected {want}, got {got}")
+        # A scoped changelist lists the record exactly for those whose scope holds it.
+        if declared.scope and expected_admin_outcome(label, declared, "changelist", role) == OK:
+            response = client.get(pages["changelist"])
+            listed = obj.pk in {row.pk for row in response.context["cl"].result_list}
+            if listed != sees_record(declared, role):
+                mismatches.append(f"{'changelist':>14} {role:>14}: {'lists' if listed else 'omits'} the record")
+    assert not mismatches, f"admin {label}:\n" + "\n".join(mismatches)
+
+
+def test_the_matrix_catches_a_scoping_leak(world, monkeypatch):
+    """The harness itself: a department-scoped admin that stopped scoping must fail the matrix."""
+    from portal.scoping import DepartmentScopedAdminMixin
+
+    monkeypatch.setattr(DepartmentScopedAdminMixin, "get_queryset", lambda self, request: self.model.objects.all())
+    monkeypatch.setattr(DepartmentScopedAdminMixin, "has_object_in_scope", lambda self, request, obj: True)
+    with pytest.raises(AssertionError) as failure:
+        test_admin_model_access(world, "portal.clock")
+    assert "change    other_staff: expected 403, got 200" in str(failure.value)
+    assert "changelist    other_staff: lists the record" in str(failure.value)

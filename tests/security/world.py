@@ -1,0 +1,91 @@
+"""The people and departments every security test works with: one user per role.
+
+The record under test belongs to `owner` (a citizen) and to `department`; `other_department`
+is anyone else's. Fixture builders in tests/security/access.py receive a `World` and create
+what their URL needs from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from portal import roles
+from portal.models import Department, User
+from tests.factories import DepartmentFactory, UserFactory, citizen, clerk, staff_of
+
+ANONYMOUS = "anonymous"
+CITIZEN = "citizen"  # the record's owner
+OTHER_CITIZEN = "other_citizen"
+STAFF = "staff"  # staff of the record's department
+OTHER_STAFF = "other_staff"  # staff of another department
+CLERK = "clerk"  # office clerk: every department
+ADMINISTRATOR = "administrator"  # the Administrator role's permissions, not a superuser
+SUPERUSER = "superuser"
+
+ROLES = (ANONYMOUS, CITIZEN, OTHER_CITIZEN, STAFF, OTHER_STAFF, CLERK, ADMINISTRATOR, SUPERUSER)
+NOT_STAFF = (ANONYMOUS, CITIZEN, OTHER_CITIZEN)
+
+# Which portal role (group) each test role holds; its permissions are the declared ones.
+GROUP_OF = {
+    CITIZEN: roles.CITIZEN,
+    OTHER_CITIZEN: roles.CITIZEN,
+    STAFF: roles.DEPARTMENT_STAFF,
+    OTHER_STAFF: roles.DEPARTMENT_STAFF,
+    CLERK: roles.OFFICE_CLERK,
+    ADMINISTRATOR: roles.ADMINISTRATOR,
+}
+
+
+@dataclass
+class World:
+    department: Department
+    other_department: Department
+    users: dict[str, User | None] = field(default_factory=dict)
+    # Records the domain apps' forms need (e.g. a category, a tracked ticket and its query code).
+    extras: dict = field(default_factory=dict)
+
+    def user(self, role: str) -> User | None:
+        return self.users[role]
+
+    @property
+    def owner(self) -> User:
+        return self.users[CITIZEN]
+
+    @property
+    def staff(self) -> User:
+        return self.users[STAFF]
+
+
+def build_world() -> World:
+    department = DepartmentFactory(name="住房和城乡建设局", code="ZJJ")
+    other_department = DepartmentFactory(name="教育局", code="JYJ")
+    superuser = User.objects.create_superuser("root", "root@example.gov.cn", "unused-password-1")
+    users = {
+        ANONYMOUS: None,
+        CITIZEN: citizen("citizen_a"),
+        OTHER_CITIZEN: citizen("citizen_b"),
+        STAFF: staff_of(department, "staff_own"),
+        OTHER_STAFF: staff_of(other_department, "staff_other"),
+        CLERK: clerk("clerk"),
+        ADMINISTRATOR: UserFactory(username="administrator", role=roles.ADMINISTRATOR),
+        SUPERUSER: superuser,
+    }
+    world = World(department=department, other_department=other_department, users=users)
+    _petition_records(world)
+    return world
+
+
+def _petition_records(world: World) -> None:
+    from petitions import services
+    from petitions.models import Category
+
+    category = Category.objects.create(name="城市管理")
+    petition, code = services.petition_submit(
+        citizen=world.owner,
+        kind="message",
+        category=category,
+        title="路灯不亮",
+        content="和平路路灯坏了。",
+        contact_name="张三",
+    )
+    world.extras.update(category=category, petition=petition, query_code=code)
