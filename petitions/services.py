@@ -164,7 +164,7 @@ def _tell_citizen(petition: Petition, template: str, **extra) -> None:
 
 
 def _notify_departments(petition: Petition, kind: str, department_ids: Iterable[int], note: str = "") -> None:
-    context = _staff_context(petition, note)
+    context = _staff_context(petition, note) | {"event": kind}
     url = _admin_url(petition)
     staff = notifications.department_staff(department_ids)
     notifications.notify(
@@ -177,7 +177,7 @@ def _notify_departments(petition: Petition, kind: str, department_ids: Iterable[
 
 
 def _notify_clerks(petition: Petition, kind: str, note: str = "") -> None:
-    context = _staff_context(petition, note)
+    context = _staff_context(petition, note) | {"event": kind}
     url = _admin_url(petition)
     notifications.notify(deliveries=[(user, kind, context, None, None, url) for user in notifications.office_clerks()])
 

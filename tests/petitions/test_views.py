@@ -255,6 +255,7 @@ def test_staff_notice_email_renders():
     assert petition.reference in subject
     assert petition.reference in body
     assert reverse("admin:petitions_petition_change", args=[petition.pk]) in body
+    assert "等待交办" in body  # says what happened: a new ticket to assign
 
 
 # --- home page -------------------------------------------------------------------------------
