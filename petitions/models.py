@@ -185,7 +185,15 @@ class Petition(models.Model):
         indexes = [
             models.Index(fields=["state", "-received_at"], name="petition_state_received"),
             models.Index(fields=["lead_department", "-received_at"], name="petition_dept_received"),
-            models.Index(fields=["-published_at"], name="petition_published", condition=Q(published_at__isnull=False)),
+            # The public column: newest first (id breaks ties), overall and per department.
+            models.Index(
+                fields=["-published_at", "-id"], name="petition_published", condition=Q(published_at__isnull=False)
+            ),
+            models.Index(
+                fields=["lead_department", "-published_at", "-id"],
+                name="petition_published_department",
+                condition=Q(published_at__isnull=False),
+            ),
             models.Index(fields=["replied_at"], name="petition_awaiting_rating", condition=Q(state="replied")),
             models.Index(fields=["citizen", "-received_at"], name="petition_citizen"),
         ]

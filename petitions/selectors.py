@@ -7,12 +7,13 @@ here hands a contact field to a public page.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Prefetch, QuerySet
 
 from petitions import services
 from petitions.models import RATING_WINDOW_DAYS, Attachment, Petition, PetitionEvent, Reply
+from portal import deadlines
 from portal import search as fulltext
 from portal.models import Clock
 
@@ -73,10 +74,15 @@ def public_petitions(filters: PublicFilter | None = None) -> QuerySet[Petition]:
     if filters.month:
         start = filters.month.replace(day=1)
         end = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
-        queryset = queryset.filter(received_at__date__gte=start, received_at__date__lt=end)
+        # Local midnights, so the received_at index serves the range (a __date lookup would not).
+        queryset = queryset.filter(received_at__gte=_midnight(start), received_at__lt=_midnight(end))
     if filters.query:
         queryset = fulltext.search(queryset, "public_search_document", filters.query)
     return queryset
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=deadlines.LOCAL_TZ)
 
 
 def public_petition(reference: str) -> Petition | None:

@@ -257,33 +257,51 @@ def _index_body(request) -> str:
     )
 
 
-def _public_cache_key(request) -> str:
+def _public_cache_key(request, page: str) -> str:
     digest = hashlib.sha256(f"{get_language()}|{request.get_full_path()}".encode()).hexdigest()
-    return f"petitions.index:{digest}"
+    return f"petitions.{page}:{digest}"
+
+
+def _shared_with_anonymous(request, page: str, render_part):
+    """`render_part()` for a signed-in visitor; for anonymous visitors, the same from the cache,
+    kept PUBLIC_CACHE_SECONDS per URL and language (so a new public reply shows within that)."""
+    if request.user.is_authenticated:
+        return render_part()
+    key = _public_cache_key(request, page)
+    part = cache.get(key)
+    if part is None:
+        part = render_part()
+        cache.set(key, part, PUBLIC_CACHE_SECONDS)
+    return part
 
 
 @require_http_methods(["GET", "HEAD"])
 def index(request):
-    """Published tickets, newest first, filtered and searched. For anonymous visitors the list is
-    cached for PUBLIC_CACHE_SECONDS per URL and language; the page around it (header, language
-    switch with its CSRF token) is rendered for each visitor, so nothing personal is shared."""
-    if request.user.is_authenticated:
-        body = _index_body(request)
-    else:
-        key = _public_cache_key(request)
-        body = cache.get(key)
-        if body is None:
-            body = _index_body(request)
-            cache.set(key, body, PUBLIC_CACHE_SECONDS)
+    """Published tickets, newest first, filtered and searched. The list is rendered without
+    anything personal and shared by anonymous visitors; the page around it (header, language
+    switch with its CSRF token) is rendered for each visitor."""
+    body = _shared_with_anonymous(request, "index", lambda: _index_body(request))
     # Our own rendered template, possibly back from the cache as a plain str.
     return render(request, "petitions/index.html", {"body": mark_safe(body)})  # noqa: S308
 
 
-def detail(request, reference: str):
-    petition = selectors.public_petition(reference.upper())
+def _detail_part(reference: str) -> dict:
+    petition = selectors.public_petition(reference)
     if petition is None:
+        return {}  # remembered too: probing unknown numbers costs no query for a while
+    body = render_to_string(
+        "petitions/includes/public_detail.html", {"petition": petition, "replies": list(petition.replies.all())}
+    )
+    return {"title": petition.public_title, "body": body}
+
+
+@require_http_methods(["GET", "HEAD"])
+def detail(request, reference: str):
+    part = _shared_with_anonymous(request, "detail", lambda: _detail_part(reference.upper()))
+    if not part:
         raise Http404
-    return render(request, "petitions/detail.html", {"petition": petition, "replies": list(petition.replies.all())})
+    # Our own rendered template, possibly back from the cache as a plain str.
+    return render(request, "petitions/detail.html", {"title": part["title"], "body": mark_safe(part["body"])})  # noqa: S308
 
 
 # --- attachments -----------------------------------------------------------------------------

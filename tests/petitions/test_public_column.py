@@ -209,7 +209,7 @@ def test_anonymous_visitors_share_a_cached_list_without_anything_personal(client
     assert first.status_code == 200
     keys = [key for key in cache._cache.get_client().keys("*") if b"petitions.index" in key]
     assert len(keys) == 1
-    cached = cache.get(views._public_cache_key(first.wsgi_request))
+    cached = cache.get(views._public_cache_key(first.wsgi_request, "index"))
     assert "缓存中的事项" in cached
     assert "csrfmiddlewaretoken" not in cached
 
@@ -246,7 +246,7 @@ def test_new_reply_appears_when_the_cache_expires(client):
     client.get(INDEX)
     PetitionFactory(title="第二条", department=department, published=True)
     assert "第二条" not in client.get(INDEX).content.decode()  # within the 60 seconds
-    cache.delete(views._public_cache_key(client.get(INDEX).wsgi_request))  # what expiry does
+    cache.delete(views._public_cache_key(client.get(INDEX).wsgi_request, "index"))  # what expiry does
     assert "第二条" in client.get(INDEX).content.decode()
 
 
@@ -278,6 +278,22 @@ def test_detail_query_budget(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):  # ticket, replies, their attachments
         response = client.get(detail_url(petition))
     assert response.status_code == 200
+
+
+def test_anonymous_visitors_share_a_cached_detail_and_unknown_numbers(client, django_assert_num_queries):
+    petition = PetitionFactory(title="缓存的详情", department=DepartmentFactory(), published=True)
+    assert client.get(detail_url(petition)).status_code == 200
+    unknown = detail_url(petition).replace(petition.reference, "WZ-20200101-0001")
+    assert client.get(unknown).status_code == 404
+    with django_assert_num_queries(0):
+        again = client.get(detail_url(petition))
+        assert client.get(unknown).status_code == 404
+    assert "缓存的详情" in again.content.decode()
+    assert "csrfmiddlewaretoken" not in cache.get(views._public_cache_key(again.wsgi_request, "detail"))["body"]
+    # Signed in, the page is always fresh.
+    Petition.objects.filter(pk=petition.pk).update(public_title="已更新的标题")
+    client.force_login(citizen())
+    assert "已更新的标题" in client.get(detail_url(petition)).content.decode()
 
 
 # --- attachments -----------------------------------------------------------------------------
