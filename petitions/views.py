@@ -32,6 +32,7 @@ from petitions.forms import PetitionForm, PublicFilterForm, RatingForm, TrackFor
 from petitions.models import Attachment, Petition
 from portal import clocks
 from portal.exceptions import DomainError
+from portal.pagecache import shared_with_anonymous
 from portal.ratelimits import limited
 from portal.scoping import scope_queryset
 from portal.uploads import ALLOWED_TYPES
@@ -275,6 +276,7 @@ def _shared_with_anonymous(request, page: str, render_part):
     return part
 
 
+@shared_with_anonymous
 @require_http_methods(["GET", "HEAD"])
 def index(request):
     """Published tickets, newest first, filtered and searched. The list is rendered without
@@ -295,6 +297,7 @@ def _detail_part(reference: str) -> dict:
     return {"title": petition.public_title, "body": body}
 
 
+@shared_with_anonymous
 @require_http_methods(["GET", "HEAD"])
 def detail(request, reference: str):
     part = _shared_with_anonymous(request, "detail", lambda: _detail_part(reference.upper()))

@@ -27,6 +27,7 @@ from portal.dashboard_forms import BoardFilterForm, PeriodForm, UrgeForm
 from portal.dashboards import DashboardScope, Period
 from portal.exceptions import DomainError
 from portal.models import Clock
+from portal.pagecache import shared_with_anonymous
 
 
 def _scope(request) -> DashboardScope:
@@ -228,6 +229,7 @@ def performance_values(row, report) -> list:
     ]
 
 
+@shared_with_anonymous
 @require_GET
 def stats(request):
     """公布运行情况: the platform's operation in figures, for everyone; served from the cache."""

@@ -59,11 +59,17 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "portal.middleware.StaffSessionExpiryMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Serves public pages to anonymous visitors from the shared cache (portal.pagecache); inside
+    # the CSP and security middleware, so cached pages get their headers too.
+    "portal.pagecache.AnonymousPageCacheMiddleware",
     # Turns django-ratelimit's Ratelimited into RATELIMIT_VIEW's 429 page (else it is a plain 403).
     "django_ratelimit.middleware.RatelimitMiddleware",
     # Last, as django-axes requires: turns a lockout into the AXES_LOCKOUT_TEMPLATE page.
     "axes.middleware.AxesMiddleware",
 ]
+MESSAGE_COOKIE_NAME = "messages"
+# How long an anonymous visitor may see a public page as it was (portal.pagecache).
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=60)
 
 # History is for reading (portal.history_admin): no revert button; changes go through services.
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from portal import dashboard_views, views
 
@@ -12,7 +14,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("ping", views.ping, name="ping"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Without a CSRF token, so public pages hold no per-visitor token and anonymous visitors can
+    # share them (portal.pagecache); a forged language change is harmless.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("accounts/", include("portal.account_urls")),
     path("notices/", views.notice_list, name="notice_list"),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),

@@ -14,10 +14,12 @@ from django.views.decorators.http import require_http_methods
 from portal import notifications
 from portal.celery import app as celery_app
 from portal.models import SweepRun
+from portal.pagecache import shared_with_anonymous
 
 logger = logging.getLogger(__name__)
 
 
+@shared_with_anonymous
 def home(request):
     return render(request, "portal/home.html")
 
