@@ -478,6 +478,23 @@ def _write_reply(
     return reply
 
 
+def _answer(petition: Petition, actor, text: str, files: Sequence[CheckedUpload], *, decline: bool) -> Petition:
+    """A reply or a refusal to accept: both answer the citizen and meet every open clock."""
+    now = timezone.now()
+    _write_reply(petition, actor, text, files, decline=decline, now=now)
+    petition.state = S.REPLIED
+    petition.replied_at = now
+    for clock in _open_clocks(petition).values():
+        clocks.clock_meet(clock=clock, actor=actor, at=now)
+    _publish_if_allowed(petition, actor, now)
+    _refresh_search(petition)
+    _save(petition, actor, "declined" if decline else "replied")
+    action = Action.DECLINED if decline else Action.REPLIED
+    _event(petition, action, actor=actor, department=petition.lead_department, public=True, at=now)
+    _tell_citizen(petition, "emails/petition_replied", declined=decline)
+    return petition
+
+
 @transaction.atomic
 def petition_decline(*, petition: Petition, actor, reason: str) -> Petition:
     """The lead department does not accept the ticket (不予受理); the reason is its reply."""
@@ -485,18 +502,7 @@ def petition_decline(*, petition: Petition, actor, reason: str) -> Petition:
     _check(petition, "decline", actor)
     if not reason.strip():
         raise DomainError(_("Give the reason for not accepting; the citizen reads it as the reply."))
-    now = timezone.now()
-    _write_reply(petition, actor, reason, (), decline=True, now=now)
-    petition.state = S.REPLIED
-    petition.replied_at = now
-    for clock in _open_clocks(petition).values():
-        clocks.clock_meet(clock=clock, actor=actor, at=now)
-    _publish_if_allowed(petition, actor, now)
-    _refresh_search(petition)
-    _save(petition, actor, "declined")
-    _event(petition, Action.DECLINED, actor=actor, department=petition.lead_department, public=True, at=now)
-    _tell_citizen(petition, "emails/petition_replied", declined=True)
-    return petition
+    return _answer(petition, actor, reason, (), decline=True)
 
 
 @discard_files_on_error
@@ -507,18 +513,7 @@ def petition_reply(*, petition: Petition, actor, body: str, files: Sequence[Chec
     _check(petition, "reply", actor)
     if not body.strip():
         raise DomainError(_("Write the reply."))
-    now = timezone.now()
-    _write_reply(petition, actor, body, files, decline=False, now=now)
-    petition.state = S.REPLIED
-    petition.replied_at = now
-    for clock in _open_clocks(petition).values():
-        clocks.clock_meet(clock=clock, actor=actor, at=now)
-    _publish_if_allowed(petition, actor, now)
-    _refresh_search(petition)
-    _save(petition, actor, "replied")
-    _event(petition, Action.REPLIED, actor=actor, department=petition.lead_department, public=True, at=now)
-    _tell_citizen(petition, "emails/petition_replied", declined=False)
-    return petition
+    return _answer(petition, actor, body, files, decline=False)
 
 
 @transaction.atomic

@@ -65,3 +65,21 @@ def wait_until(predicate, timeout=45.0, interval=0.2, describe="condition"):
             return
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {describe}")
+
+
+@contextmanager
+def celery_worker(tmp_path, *pool_args):
+    """A real Celery worker on the test database and Redis, sending e-mail into files under
+    `tmp_path/mail`; yields {"process", "mail_dir", "log"}. `pool_args` choose the pool
+    (default: prefork with two processes, so overlapping tasks really overlap)."""
+    from portal.celery import app as celery_app
+
+    celery_app.control.purge()
+    mail_dir = tmp_path / "mail"
+    log = tmp_path / "worker.log"
+    # django-environ reads "filemail:///x" as the relative path x: an absolute one needs four slashes.
+    env = worker_env(EMAIL_URL=f"filemail:///{mail_dir}", MINSHENG_VAR_DIR=str(tmp_path / "var"))
+    pool = pool_args or ("--pool", "prefork", "--concurrency", "2")
+    quiet = ("--without-gossip", "--without-mingle", "--without-heartbeat")
+    with celery_process("worker", *pool, "-l", "info", *quiet, env=env, log_path=log) as process:
+        yield {"process": process, "mail_dir": mail_dir, "log": log}

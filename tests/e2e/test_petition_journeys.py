@@ -17,12 +17,11 @@ from playwright.sync_api import expect
 from petitions import services
 from petitions.models import Category, Petition
 from portal import clocks
-from portal.celery import app as celery_app
 from portal.models import Clock, Notice
 from portal.tasks import sweep_deadlines
 from tests.e2e.conftest import assert_accessible
 from tests.factories import PASSWORD, DepartmentFactory, clerk, staff_of
-from tests.processes import celery_process, wait_until, worker_env
+from tests.processes import celery_worker, wait_until
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,22 +32,8 @@ pytestmark = [
 
 @pytest.fixture
 def worker(tmp_path):
-    celery_app.control.purge()
-    mail_dir = tmp_path / "mail"
-    env = worker_env(EMAIL_URL=f"filemail:///{mail_dir}", MINSHENG_VAR_DIR=str(tmp_path / "var"))
-    with celery_process(
-        "worker",
-        "--pool",
-        "solo",
-        "-l",
-        "info",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-        env=env,
-        log_path=tmp_path / "worker.log",
-    ):
-        yield mail_dir
+    with celery_worker(tmp_path, "--pool", "solo") as running:
+        yield running["mail_dir"]
 
 
 def mails(mail_dir) -> str:

@@ -14,10 +14,9 @@ from django.utils import timezone
 from petitions import reports
 from petitions.models import MonthlyReport, Petition
 from petitions.tasks import close_unrated, generate_monthly_report
-from portal.celery import app as celery_app
 from tests.factories import DepartmentFactory
 from tests.petitions.test_reports import SH, Story
-from tests.processes import celery_process, wait_until, worker_env
+from tests.processes import celery_worker, wait_until
 
 
 def _replied_days_ago(days: int) -> Petition:
@@ -65,21 +64,8 @@ def test_generate_monthly_report_task_stores_last_month_once():
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_generates_the_report(tmp_path):
-    celery_app.control.purge()
-    env = worker_env(MINSHENG_VAR_DIR=str(tmp_path / "var"))
     month = reports.previous_month(timezone.now())
-    with celery_process(
-        "worker",
-        "--pool",
-        "solo",
-        "-l",
-        "info",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-        env=env,
-        log_path=tmp_path / "worker.log",
-    ):
+    with celery_worker(tmp_path, "--pool", "solo"):
         generate_monthly_report.delay()
         generate_monthly_report.delay()
         wait_until(

@@ -7,11 +7,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from portal import clocks
-from portal.celery import app as celery_app
 from portal.models import Clock, OutboundEmail
 from portal.tasks import drain_outbox, sweep_deadlines
 from tests.factories import DepartmentFactory, clerk, staff_of
-from tests.processes import celery_process, wait_until, worker_env
+from tests.processes import celery_worker, wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 SH = ZoneInfo("Asia/Shanghai")
@@ -19,25 +18,8 @@ SH = ZoneInfo("Asia/Shanghai")
 
 @pytest.fixture
 def worker(tmp_path):
-    celery_app.control.purge()
-    mail_dir = tmp_path / "mail"
-    # django-environ reads "filemail:///x" as the relative path x: an absolute one needs four slashes.
-    env = worker_env(EMAIL_URL=f"filemail:///{mail_dir}", MINSHENG_VAR_DIR=str(tmp_path / "var"))
-    with celery_process(
-        "worker",
-        "--pool",
-        "prefork",
-        "--concurrency",
-        "2",
-        "-l",
-        "info",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-        env=env,
-        log_path=tmp_path / "worker.log",
-    ) as process:
-        yield {"process": process, "mail_dir": mail_dir, "log": tmp_path / "worker.log"}
+    with celery_worker(tmp_path) as running:
+        yield running
 
 
 def test_worker_sweeps_and_sends_each_notice_once(worker):
