@@ -142,3 +142,64 @@ def test_the_admin_raises_no_violation(csp_page):
     if toggle.count():
         toggle.first.click()
     page.violations.assert_none()
+
+
+def test_petition_pages_and_dashboards_raise_no_violation(csp_page):
+    """The petitions app (public column, ticket, tracking, intake, receipt), the staff pages
+    (record, slip, ledger, reports, the ticket admin and its action forms) and the dashboards."""
+    from petitions import services
+    from petitions.models import Category
+    from tests.factories import clerk, staff_of
+
+    page = csp_page
+    category = Category.objects.create(name="城市管理")
+    housing = DepartmentFactory(name="住房和城乡建设局", code="ZJJ")
+    office, handler, person = clerk("csp_clerk"), staff_of(housing, "csp_staff"), citizen("csp_citizen")
+    petition, code = services.petition_submit(
+        citizen=person,
+        kind="complaint",
+        category=category,
+        title="道路积水",
+        content="积水严重。",
+        contact_name="王芳",
+        publish_consent=True,
+    )
+    services.petition_assign(petition=petition, actor=office, lead_department=housing)
+    services.petition_accept(petition=petition, actor=handler)
+    services.petition_reply(petition=petition, actor=handler, body="已处理。")
+
+    for path in (
+        "/petitions/",
+        "/petitions/?q=积水",
+        f"/petitions/{petition.reference}/",
+        "/petitions/track/",
+        "/stats/",
+    ):
+        page.goto(path)
+    page.goto("/petitions/track/")
+    page.locator("#id_reference").fill(petition.reference)
+    page.locator("#id_query_code").fill(code)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    expect(page.locator("main")).to_contain_text("已处理")
+
+    log_in(page, "csp_citizen")
+    for path in ("/petitions/new/", "/petitions/mine/", f"/petitions/track/{petition.reference}/"):
+        page.goto(path)
+    page.get_by_role("button", name=re.compile("退出")).click()
+
+    log_in(page, "csp_clerk")
+    for path in (
+        "/dashboard/",
+        "/dashboard/performance/",
+        "/petitions/record/",
+        "/petitions/ledger/",
+        "/petitions/reports/",
+        "/admin/petitions/petition/",
+        "/admin/petitions/petition/?overdue=yes",
+        f"/admin/petitions/petition/{petition.pk}/change/",
+        f"/admin/petitions/petition/{petition.pk}/act/close/",
+        f"/admin/petitions/petition/{petition.pk}/history/",
+    ):
+        page.goto(path)
+    page.violations.assert_none()
