@@ -228,7 +228,8 @@ class CappedPaginator(Paginator):
     @property
     def count(self) -> int:
         if not hasattr(self, "_capped_count"):
-            self._capped_count = self.object_list[:PUBLIC_MAX_ROWS].count()
+            # Unordered: counting needs no sort, and a sorted LIMIT would rank every match first.
+            self._capped_count = self.object_list.order_by()[:PUBLIC_MAX_ROWS].count()
         return self._capped_count
 
     @property
