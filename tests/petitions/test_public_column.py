@@ -377,3 +377,21 @@ def test_media_files_are_not_served_by_url(client, files, settings):
     settings.DEBUG = True
     path = "/" + settings.MEDIA_URL.lstrip("/") + files["citizen_file"].file.name
     assert client.get(path).status_code == 404
+
+
+def test_markup_in_tickets_is_escaped_on_fresh_and_cached_public_pages(client):
+    """The column and ticket pages mark their own rendered fragments safe when they come back from
+    the cache; what a citizen or department wrote must still arrive escaped, fresh or cached."""
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    petition = PetitionFactory(
+        title=f"标题{payload}",
+        content=f"内容{payload}",
+        department=DepartmentFactory(),
+        published=True,
+        published__reply=f"答复{payload}",
+    )
+    for url in (INDEX, detail_url(petition)):
+        for attempt in ("fresh", "cached"):
+            html = client.get(url).content.decode()
+            assert "<script>alert" not in html and "<img src=x" not in html, (url, attempt)
+            assert "&lt;script&gt;alert" in html, (url, attempt)
