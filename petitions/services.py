@@ -35,6 +35,7 @@ from portal import clocks, notifications
 from portal.exceptions import DomainError, IllegalTransition, NotPermitted
 from portal.masking import mask_personal_data
 from portal.models import Clock, Department
+from portal.pagecache import public_content_changed
 from portal.references import reference_next
 from portal.search import segment
 from portal.uploads import CheckedUpload, discard_files_on_error, remember_stored_file
@@ -96,6 +97,9 @@ def _save(petition: Petition, actor, reason: str) -> None:
     petition._history_user = actor
     petition._change_reason = reason[:100]
     petition.save()
+    if petition.published_at is not None or petition.publication_withheld:
+        # On the public column, or just taken off it: shared public pages are stale after commit.
+        public_content_changed()
 
 
 def _event(petition, action, *, actor=None, department=None, note="", public=False, at=None) -> PetitionEvent:

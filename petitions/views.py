@@ -8,11 +8,8 @@ place, `_may_track`: its citizen's account, or a visitor who gave the query code
 
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +19,6 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -32,7 +28,7 @@ from petitions.forms import PetitionForm, PublicFilterForm, RatingForm, TrackFor
 from petitions.models import Attachment, Petition
 from portal import clocks
 from portal.exceptions import DomainError
-from portal.pagecache import shared_with_anonymous
+from portal.pagecache import shared_part, shared_with_anonymous
 from portal.ratelimits import limited
 from portal.scoping import scope_queryset
 from portal.uploads import ALLOWED_TYPES
@@ -44,7 +40,6 @@ PUBLIC_PAGE_SIZE = 20
 # The public column counts at most this many rows (a cheap capped COUNT on a huge table); deeper
 # pages are reached through the filters and the search box.
 PUBLIC_MAX_ROWS = 100 * PUBLIC_PAGE_SIZE
-PUBLIC_CACHE_SECONDS = 60
 MINE_PAGE_SIZE = 20
 
 
@@ -259,31 +254,13 @@ def _index_body(request) -> str:
     )
 
 
-def _public_cache_key(request, page: str) -> str:
-    digest = hashlib.sha256(f"{get_language()}|{request.get_full_path()}".encode()).hexdigest()
-    return f"petitions.{page}:{digest}"
-
-
-def _shared_with_anonymous(request, page: str, render_part):
-    """`render_part()` for a signed-in visitor; for anonymous visitors, the same from the cache,
-    kept PUBLIC_CACHE_SECONDS per URL and language (so a new public reply shows within that)."""
-    if request.user.is_authenticated:
-        return render_part()
-    key = _public_cache_key(request, page)
-    part = cache.get(key)
-    if part is None:
-        part = render_part()
-        cache.set(key, part, PUBLIC_CACHE_SECONDS)
-    return part
-
-
 @shared_with_anonymous
 @require_http_methods(["GET", "HEAD"])
 def index(request):
     """Published tickets, newest first, filtered and searched. The list is rendered without
-    anything personal and shared by anonymous visitors; the page around it (header, language
-    switch with its CSRF token) is rendered for each visitor."""
-    body = _shared_with_anonymous(request, "index", lambda: _index_body(request))
+    anything personal and shared by every visitor until public content changes; the page around
+    it (header, user menu) is rendered for each visitor."""
+    body = shared_part(request, "petitions.index", lambda: _index_body(request))
     # Our own rendered template, possibly back from the cache as a plain str.
     return render(request, "petitions/index.html", {"body": mark_safe(body)})  # noqa: S308
 
@@ -301,7 +278,7 @@ def _detail_part(reference: str) -> dict:
 @shared_with_anonymous
 @require_http_methods(["GET", "HEAD"])
 def detail(request, reference: str):
-    part = _shared_with_anonymous(request, "detail", lambda: _detail_part(reference.upper()))
+    part = shared_part(request, "petitions.detail", lambda: _detail_part(reference.upper()))
     if not part:
         raise Http404
     # Our own rendered template, possibly back from the cache as a plain str.

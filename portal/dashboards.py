@@ -55,6 +55,7 @@ from portal import deadlines, notifications
 from portal.calendar import calendar_missing_years
 from portal.clocks import admin_url, subject_reference
 from portal.models import Clock, Department
+from portal.pagecache import public_content_changed
 from portal.policies import all_policies
 from portal.scoping import user_head_department_ids
 
@@ -913,6 +914,7 @@ def public_stats_refresh(*, now: datetime | None = None) -> dict:
     """Compute the public statistics and store them in the shared cache (the beat task's work)."""
     stats = public_stats_compute(now=now or timezone.now())
     cache.set(PUBLIC_STATS_KEY, stats, PUBLIC_STATS_SECONDS)
+    public_content_changed()  # /stats/ is a shared page: the new figures show at once
     return stats
 
 

@@ -1,26 +1,40 @@
-"""Whole-page cache for anonymous visitors of public pages (home, the public column, published
-tickets, statistics): on the day a policy goes viral, most visitors are anonymous and read the
-same few pages, which should cost a cache read, not a render and a query.
+"""Shared pages and parts of pages for public content (home, the public column, published
+tickets, statistics): on the day a policy goes viral, most visitors read the same few pages,
+which should cost a cache read, not a render and a query.
 
-A view opts in with `@shared_with_anonymous`. `AnonymousPageCacheMiddleware` serves such a view
-from the shared cache for visitors who are not signed in, keyed by language and full path, for
-PUBLIC_PAGE_CACHE_SECONDS (a new public reply appears within that). A response is stored only if
-it is a plain 200 that sets no cookie: a page that rendered a CSRF token (a form) or changed the
-session is never shared, and neither is a page showing a flash message. Signed-in users always
-get a fresh page. Headers added by outer middleware (CSP, security) are added to every response,
-cached or not.
+Freshness comes from a *generation*, not from a short expiry. Every service that changes what a
+public page shows calls `public_content_changed()` inside its transaction; after commit that
+replaces the generation, and every shared page and part stored under the old one is stale at
+once: a new public reply appears on the next request. Each entry keeps the generation it was
+rendered under and is read together with the current one in a single cache round trip.
+PUBLIC_PAGE_CACHE_SECONDS only bounds how long an entry lives without any change (a department
+renamed in the admin, which no service announces, shows within that).
+
+* `@shared_with_anonymous` + `AnonymousPageCacheMiddleware`: the whole page, for visitors who are
+  not signed in, keyed by language and full path. A response is stored only if it is a plain 200
+  that sets no cookie: a page that rendered a CSRF token (a form) or changed the session is never
+  shared, and neither is a page showing a flash message. Headers added by outer middleware (CSP,
+  security) are added to every response, cached or not.
+* `shared_part(request, name, render)`: an impersonal part of a page (the column's list, a
+  ticket's public text), shared by everyone, signed in or not; the page around it (header, user
+  menu) is rendered for each visitor.
 """
 
 from __future__ import annotations
 
 import hashlib
+import uuid
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
-KEY_PREFIX = "pagecache:v1"
+KEY_PREFIX = "pagecache:v2"
+GENERATION_KEY = f"{KEY_PREFIX}:generation"
 
 
 def shared_with_anonymous(view):
@@ -29,9 +43,58 @@ def shared_with_anonymous(view):
     return view
 
 
-def _key(request) -> str:
+# --- the generation --------------------------------------------------------------------------
+
+
+def public_content_changed() -> None:
+    """Call in the transaction that changes what public pages show: once it commits, every
+    shared page and part is stale (nothing changes if it rolls back)."""
+    transaction.on_commit(_new_generation)
+
+
+def _new_generation() -> str:
+    generation = uuid.uuid4().hex
+    cache.set(GENERATION_KEY, generation, None)
+    return generation
+
+
+def _read(key: str) -> tuple[str, Any]:
+    """(current generation, the entry stored under `key` if it is of that generation, else None)."""
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY)
+    if generation is None:  # first use, or evicted: a new one (a racing process's wins)
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+        return cache.get(GENERATION_KEY), None
+    entry = found.get(key)
+    if entry is None or entry[0] != generation:
+        return generation, None
+    return generation, entry[1]
+
+
+def _store(key: str, generation: str, value) -> None:
+    cache.set(key, (generation, value), settings.PUBLIC_PAGE_CACHE_SECONDS)
+
+
+def _key(request, name: str) -> str:
     digest = hashlib.sha256(f"{get_language()}|{request.get_full_path()}".encode()).hexdigest()
-    return f"{KEY_PREFIX}:{digest}"
+    return f"{KEY_PREFIX}:{name}:{digest}"
+
+
+# --- parts shared by everyone ----------------------------------------------------------------
+
+
+def shared_part(request, name: str, render: Callable[[], Any]):
+    """`render()`'s result for this URL and language, shared by every visitor until public
+    content changes. `render` must use nothing personal (no user, no CSRF token)."""
+    key = _key(request, name)
+    generation, part = _read(key)
+    if part is None:
+        part = render()
+        _store(key, generation, part)
+    return part
+
+
+# --- whole pages for anonymous visitors ------------------------------------------------------
 
 
 class AnonymousPageCacheMiddleware:
@@ -40,13 +103,10 @@ class AnonymousPageCacheMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        key = getattr(request, "_page_cache_key", None)
-        if key and self._storable(response):
-            cache.set(
-                key,
-                (response.content, response.get("Content-Type")),
-                settings.PUBLIC_PAGE_CACHE_SECONDS,
-            )
+        pending = getattr(request, "_page_cache", None)
+        if pending and self._storable(response):
+            key, generation = pending
+            _store(key, generation, (response.content, response.get("Content-Type")))
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -54,10 +114,10 @@ class AnonymousPageCacheMiddleware:
             return None
         if settings.MESSAGE_COOKIE_NAME in request.COOKIES or request.user.is_authenticated:
             return None
-        key = _key(request)
-        cached = cache.get(key)
+        key = _key(request, "page")
+        generation, cached = _read(key)
         if cached is None:
-            request._page_cache_key = key
+            request._page_cache = (key, generation)
             return None
         content, content_type = cached
         response = HttpResponse(content, content_type=content_type)

@@ -68,8 +68,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 MESSAGE_COOKIE_NAME = "messages"
-# How long an anonymous visitor may see a public page as it was (portal.pagecache).
-PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=60)
+# Shared public pages are fresh on every announced change (portal.pagecache); this bounds how long
+# one lives without a change, so an unannounced one (a department renamed) shows within it.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=300)
 
 # History is for reading (portal.history_admin): no revert button; changes go through services.
 SIMPLE_HISTORY_REVERT_DISABLED = True

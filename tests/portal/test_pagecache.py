@@ -63,7 +63,7 @@ def test_the_language_switch_works_without_a_token():
     assert client.cookies["django_language"].value == "en"
 
 
-def test_entries_expire_after_the_configured_time(settings, monkeypatch):
+def test_entries_live_at_most_the_configured_time(settings, monkeypatch):
     timeouts = []
     real_set = cache.set
     monkeypatch.setattr(
@@ -73,3 +73,38 @@ def test_entries_expire_after_the_configured_time(settings, monkeypatch):
     )
     Client().get(reverse("home"))
     assert settings.PUBLIC_PAGE_CACHE_SECONDS in timeouts
+
+
+def test_an_announced_change_makes_every_shared_page_stale_after_commit(django_capture_on_commit_callbacks):
+    from portal.pagecache import public_content_changed
+
+    Client().get(reverse("home"))
+    assert Client().get(reverse("home"))["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        public_content_changed()
+        assert Client().get(reverse("home"))["X-Page-Cache"] == "hit"  # not before the commit
+    assert len(callbacks) == 1
+    assert "X-Page-Cache" not in Client().get(reverse("home"))
+    assert Client().get(reverse("home"))["X-Page-Cache"] == "hit"
+
+
+def test_a_lost_generation_starts_afresh():
+    """If the cache drops the generation (eviction, a flushed Redis), nothing stale is served."""
+    from portal.pagecache import GENERATION_KEY
+
+    Client().get(reverse("home"))
+    cache.delete(GENERATION_KEY)
+    assert "X-Page-Cache" not in Client().get(reverse("home"))
+    assert cache.get(GENERATION_KEY)
+    assert Client().get(reverse("home"))["X-Page-Cache"] == "hit"
+
+
+def test_new_statistics_replace_the_shared_statistics_page(django_capture_on_commit_callbacks):
+    from portal import dashboards
+
+    dashboards.public_stats_refresh()
+    Client().get(reverse("stats"))
+    assert Client().get(reverse("stats"))["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):  # the beat task runs in autocommit
+        dashboards.public_stats_refresh()
+    assert "X-Page-Cache" not in Client().get(reverse("stats"))
