@@ -137,6 +137,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+# Sessions are read from the shared cache (Redis) and written through to PostgreSQL, which keeps
+# them if the cache is lost: a signed-in page costs no session query. Expiry by our own clock is
+# enforced in portal.middleware, whatever the cache's own expiry says.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Staff work in the admin on shared office machines: their sessions end after a working day.
 STAFF_SESSION_AGE = env.int("STAFF_SESSION_AGE", default=8 * 3600)
 
