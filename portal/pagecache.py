@@ -31,9 +31,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.translation import get_language
 
-KEY_PREFIX = "pagecache:v2"
+KEY_PREFIX = "pagecache:v3"  # a new number whenever the stored shape changes
 GENERATION_KEY = f"{KEY_PREFIX}:generation"
 
 
@@ -96,34 +98,81 @@ def shared_part(request, name: str, render: Callable[[], Any]):
 
 # --- whole pages for anonymous visitors ------------------------------------------------------
 
+# Not stored with a page: they belong to one response.
+_PER_RESPONSE_HEADERS = {"set-cookie", "content-length", "x-page-cache"}
+
 
 class AnonymousPageCacheMiddleware:
+    """Placed just inside the security and CSP middleware, so that a visitor without a session
+    or message cookie (surely not signed in) is answered from the cache before sessions,
+    language, CSRF and authentication are even looked at: a shared page costs little more than
+    the bare /ping view. The language is found exactly as LocaleMiddleware will find it. A page is
+    stored with the headers the inner middleware gave it (language, Vary, frame options).
+
+    Visitors with a session cookie go the long way: `process_view` serves them from the same
+    entries once authentication shows they are not signed in."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if self._early(request):
+            key = _page_key(translation.get_language_from_request(request), request)
+            generation, cached = _read(key)
+            if cached is not None:
+                return self._replay(cached)
+            request._page_cache = (key, generation)
         response = self.get_response(request)
         pending = getattr(request, "_page_cache", None)
-        if pending and self._storable(response):
+        if pending and "X-Page-Cache" not in response and self._storable(response):
             key, generation = pending
-            _store(key, generation, (response.content, response.get("Content-Type")))
+            headers = [(name, value) for name, value in response.items() if name.lower() not in _PER_RESPONSE_HEADERS]
+            _store(key, generation, (response.content, headers))
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if not getattr(view_func, "shared_with_anonymous", False) or request.method not in ("GET", "HEAD"):
+        if getattr(request, "_page_cache", None) or not self._shareable(request, view_func):
             return None
-        if settings.MESSAGE_COOKIE_NAME in request.COOKIES or request.user.is_authenticated:
+        if request.user.is_authenticated:
             return None
-        key = _key(request, "page")
+        key = _page_key(get_language(), request)
         generation, cached = _read(key)
         if cached is None:
             request._page_cache = (key, generation)
             return None
-        content, content_type = cached
-        response = HttpResponse(content, content_type=content_type)
+        return self._replay(cached)
+
+    @staticmethod
+    def _shareable(request, view_func) -> bool:
+        return (
+            getattr(view_func, "shared_with_anonymous", False)
+            and request.method in ("GET", "HEAD")
+            and settings.MESSAGE_COOKIE_NAME not in request.COOKIES
+        )
+
+    def _early(self, request) -> bool:
+        if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return False
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return self._shareable(request, match.func)
+
+    @staticmethod
+    def _replay(cached) -> HttpResponse:
+        content, headers = cached
+        response = HttpResponse(content)
+        for name, value in headers:
+            response[name] = value
         response["X-Page-Cache"] = "hit"
         return response
 
     @staticmethod
     def _storable(response) -> bool:
         return response.status_code == 200 and not response.streaming and not response.cookies
+
+
+def _page_key(language: str, request) -> str:
+    digest = hashlib.sha256(f"{language}|{request.get_full_path()}".encode()).hexdigest()
+    return f"{KEY_PREFIX}:page:{digest}"

@@ -49,6 +49,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Serves public pages to anonymous visitors from the shared cache (portal.pagecache) before the
+    # session, language and authentication middleware run; inside the security and CSP
+    # middleware, so cached pages get their headers too.
+    "portal.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,10 +63,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "portal.middleware.StaffSessionExpiryMiddleware",
-    "csp.middleware.CSPMiddleware",
-    # Serves public pages to anonymous visitors from the shared cache (portal.pagecache); inside
-    # the CSP and security middleware, so cached pages get their headers too.
-    "portal.pagecache.AnonymousPageCacheMiddleware",
     # Turns django-ratelimit's Ratelimited into RATELIMIT_VIEW's 429 page (else it is a plain 403).
     "django_ratelimit.middleware.RatelimitMiddleware",
     # Last, as django-axes requires: turns a lockout into the AXES_LOCKOUT_TEMPLATE page.
@@ -119,6 +120,8 @@ CACHES = {
         default=f"filecache://{VAR_DIR / 'cache'}",
     )
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "portal.cache.RedisCache"  # one client per pool, not per call
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"

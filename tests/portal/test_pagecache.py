@@ -1,7 +1,7 @@
 """Whole-page cache for anonymous visitors (portal.pagecache)."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 from django.urls import reverse
 
@@ -108,3 +108,32 @@ def test_new_statistics_replace_the_shared_statistics_page(django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):  # the beat task runs in autocommit
         dashboards.public_stats_refresh()
     assert "X-Page-Cache" not in Client().get(reverse("stats"))
+
+
+def test_a_replayed_page_keeps_the_headers_of_the_rendered_one():
+    first = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("home"))
+    second = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("home"))
+    assert second["X-Page-Cache"] == "hit"
+    for header in ("Content-Type", "Content-Language", "Vary", "X-Frame-Options", "Content-Security-Policy"):
+        assert second[header] == first[header], header
+    assert second["Content-Language"] == "en"
+
+
+def test_an_anonymous_visitor_with_a_session_shares_the_page_too(django_assert_num_queries):
+    Client().get(reverse("home"))
+    client = Client()
+    session = client.session
+    session["petitions.tracked"] = ["WZ-20261123-0001"]  # what tracking a ticket leaves behind
+    session.save()
+    with django_assert_num_queries(0):  # the session comes from the cache
+        response = client.get(reverse("home"))
+    assert response["X-Page-Cache"] == "hit"
+
+
+def test_the_redis_cache_reuses_its_client():
+    from portal.cache import RedisCache
+
+    assert isinstance(caches["default"], RedisCache)
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
+    cache.set("reused", 1)
+    assert cache.get("reused") == 1
