@@ -74,8 +74,12 @@ def public_petitions(filters: PublicFilter | None = None) -> QuerySet[Petition]:
     if filters.month:
         start = filters.month.replace(day=1)
         end = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
-        # Local midnights, so the received_at index serves the range (a __date lookup would not).
-        queryset = queryset.filter(received_at__gte=_midnight(start), received_at__lt=_midnight(end))
+        # Local midnights, so the received_at index serves the range (a __date lookup would not),
+        # and that month's tickets in the order received: newest published first would walk the
+        # publication index through every later month (1.8 s for a month a year back, 1M rows).
+        queryset = queryset.filter(received_at__gte=_midnight(start), received_at__lt=_midnight(end)).order_by(
+            "-received_at", "-id"
+        )
     if filters.query:
         queryset = fulltext.search(queryset, "public_search_document", filters.query)
     return queryset

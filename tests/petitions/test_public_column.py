@@ -153,6 +153,28 @@ def test_filters(client, column):
     assert titles(client, month="2026-11", kind="complaint") == set()
 
 
+def test_a_month_lists_its_tickets_in_the_order_received(client):
+    department = DepartmentFactory()
+    early = PetitionFactory(
+        title="十月初收到的事项",
+        department=department,
+        received_at=datetime(2026, 10, 5, 9, tzinfo=BEIJING),
+        published_at=datetime(2026, 11, 20, 9, tzinfo=BEIJING),
+        published=True,
+    )
+    late = PetitionFactory(
+        title="十月下旬收到的事项",
+        department=department,
+        received_at=datetime(2026, 10, 20, 9, tzinfo=BEIJING),
+        published_at=datetime(2026, 10, 25, 9, tzinfo=BEIJING),
+        published=True,
+    )
+    everything = client.get(INDEX).content.decode()
+    assert everything.index(early.public_title) < everything.index(late.public_title)  # newest published
+    october = client.get(INDEX, {"month": "2026-10"}).content.decode()
+    assert october.index(late.public_title) < october.index(early.public_title)  # newest received
+
+
 def test_chinese_search(client, column):
     assert titles(client, q="路灯") == {"人民路路灯不亮"}
     assert titles(client, q="拥堵") == {"学校门口交通拥堵"}
