@@ -23,6 +23,12 @@ _WORD = re.compile(r"\w", re.UNICODE)
 MAX_QUERY_WORDS = 12
 
 
+def warm_up() -> None:
+    """Load jieba's dictionary now (about a second) rather than on the first search or
+    submission a visitor makes; portal/wsgi.py calls it as each web process starts."""
+    jieba.initialize()
+
+
 def _words(tokens) -> list[str]:
     return [token.strip().lower() for token in tokens if token.strip() and _WORD.search(token)]
 

@@ -45,3 +45,15 @@ def test_search_matches_every_word_and_uses_the_gin_index():
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "petition_search_gin" in plan
+
+
+def test_each_web_process_loads_the_dictionary_before_its_first_request():
+    """No visitor waits the second jieba needs to load: portal/wsgi.py loads it at start-up."""
+    import os
+    import subprocess
+    import sys
+
+    probe = "import jieba; import portal.wsgi; print(jieba.dt.initialized)"
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "tests.settings"}
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60)
+    assert result.stdout.strip().splitlines()[-1] == "True", result.stderr
