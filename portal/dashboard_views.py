@@ -50,6 +50,7 @@ def dashboard(request):
     page, page_clocks = dashboards.board_page(items, request.GET.get("page"))
     rows = dashboards.board_rows(page_clocks, now=now)
     _end_of_today, horizon = dashboards.due_horizons(now)
+    figures = dashboards.board_figures_cached(scope=scope, now=now)
     return render(
         request,
         "portal/dashboard.html",
@@ -57,9 +58,10 @@ def dashboard(request):
             "scope": scope,
             "now": now,
             "horizon": horizon,
-            "headline": dashboards.board_headline(scope=scope, now=now),
+            "headline": figures.headline,
+            "figures_at": figures.computed_at,
             "areas": Clock.Area.choices,
-            "departments": dashboards.board_departments(scope=scope, now=now),
+            "departments": figures.departments,
             "filters": filters,
             "page": page,
             "rows": rows,

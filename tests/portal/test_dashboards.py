@@ -2,13 +2,16 @@
 departments' status, and a fixed number of queries however many clocks there are."""
 
 import itertools
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import translation
 
 from portal import clocks, dashboards
 from portal.dashboards import DashboardScope, DepartmentStatus
@@ -342,17 +345,43 @@ def test_the_board_costs_a_fixed_number_of_queries(client, world, django_assert_
     departments = [world["housing"], world["education"], *[DepartmentFactory() for _ in range(3)]]
     client.force_login(world["clerk"])
     _fill(departments, 12)
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        figures = dashboards.board_figures_key(ALL)
     with time_machine.travel(local(2026, 3, 20, 10), tick=False):
         client.get(reverse("dashboard"))  # warm the calendar and content-type caches
+        cache.delete(figures)  # every measured request computes the figures too
         with CaptureQueriesContext(connection) as few:
             assert client.get(reverse("dashboard")).status_code == 200
+    assert cache.get(figures) is not None  # computed by that request (deleted just before)
     _fill(departments, 150)
+    cache.delete(figures)
     with time_machine.travel(local(2026, 3, 20, 10), tick=False), django_assert_max_num_queries(len(few)):
         response = client.get(reverse("dashboard"), {"sort": "department"})
     assert response.status_code == 200
     assert len(response.context["rows"]) == dashboards.BOARD_PAGE_SIZE
+    cache.delete(figures)
     with time_machine.travel(local(2026, 3, 20, 10), tick=False), django_assert_max_num_queries(len(few)):
         client.get(reverse("dashboard"), {"page": 2})
+
+
+def test_the_figures_are_at_most_a_sweep_interval_old_and_the_list_is_live(client, world, settings):
+    settings.CLOCK_SWEEP_SECONDS = 1
+    client.force_login(world["clerk"])
+    client.cookies["django_language"] = "en"
+    with time_machine.travel(local(2026, 3, 12, 13), tick=False):
+        first = client.get(reverse("dashboard"))
+        start(world["housing"], at=local(2026, 2, 27, 9))  # overdue since Mon 9 March
+        second = client.get(reverse("dashboard"))
+    assert first.context["headline"].totals.overdue == 0
+    assert second.context["headline"].totals.overdue == 0  # the figures of a moment ago
+    assert len(second.context["rows"]) == 1  # the list of open work is read live
+    assert "Figures and the department table as of" in second.content.decode()
+    assert '<time datetime="2026-03-12T13:00:00+08:00">13:00:00</time>' in second.content.decode()
+    time.sleep(1.2)  # the cache entry's real expiry
+    with time_machine.travel(local(2026, 3, 12, 13, 1), tick=False):
+        third = client.get(reverse("dashboard"))
+    assert third.context["headline"].totals.overdue == 1
 
 
 def test_an_invalid_filter_is_dropped_alone(world):
