@@ -17,7 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -56,14 +56,28 @@ LONG_TEXT_FIELDS = ("content", "public_content", "search_document", "public_sear
 
 
 class EstimatedCountPaginator(Paginator):
-    """The unfiltered list of a huge table takes PostgreSQL's row estimate (pg_class.reltuples,
-    kept by autovacuum) instead of COUNT(*) over millions of rows; any filtered list, a small
-    table, or another database counts exactly."""
+    """Counts that stay cheap on a huge table. The unfiltered list takes PostgreSQL's row
+    estimate (pg_class.reltuples, kept by autovacuum) instead of COUNT(*) over millions of rows;
+    a filtered or searched list counts at most COUNT_CAP rows (`SELECT COUNT(*) FROM (… LIMIT n)`:
+    a search for a common word counted in 60 ms instead of 330). The list then says "about" or
+    "more than", and offers no "select all" across pages (templates/admin/petitions/petition/).
+    A small table or another database counts exactly."""
+
+    COUNT_CAP = 10_000
+
+    estimated = False  # the count is PostgreSQL's estimate of the whole table
+    capped = False  # the count stopped at COUNT_CAP
+
+    @property
+    def approximate(self) -> bool:
+        return self.estimated or self.capped
 
     @cached_property
     def count(self):
         query = getattr(self.object_list, "query", None)
-        if query is not None and not query.where and not query.distinct and connection.vendor == "postgresql":
+        if query is None or connection.vendor != "postgresql":
+            return super().count
+        if not query.where and not query.distinct:
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",
@@ -71,8 +85,12 @@ class EstimatedCountPaginator(Paginator):
                 )
                 row = cursor.fetchone()
             if row and row[0] is not None and row[0] >= EXACT_COUNT_BELOW:
+                self.estimated = True
                 return int(row[0])
-        return super().count
+            return super().count
+        counted = self.object_list.order_by()[: self.COUNT_CAP].count()
+        self.capped = counted >= self.COUNT_CAP
+        return counted
 
 
 def _petition_clocks(**conditions):
@@ -83,6 +101,13 @@ def _petition_clocks(**conditions):
         state__in=Clock.OPEN_STATES,
         **conditions,
     )
+
+
+def _petition_clock_ids(**conditions):
+    """The tickets (object ids) with such an open clock, for a `pk__in` semi-join."""
+    return Clock.objects.filter(
+        content_type=ContentType.objects.get_for_model(Petition), state__in=Clock.OPEN_STATES, **conditions
+    ).values("object_id")
 
 
 def _due_soon_condition(now: datetime) -> Q:
@@ -100,11 +125,14 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", _("Overdue")), ("no", _("Not overdue"))]
 
     def queryset(self, request, queryset):
-        overdue = Exists(_petition_clocks(state=Clock.State.OVERDUE))
+        # A semi-join from the overdue clocks (pk IN …), not a correlated EXISTS: PostgreSQL then
+        # starts from the few overdue clocks instead of probing them for every ticket in date
+        # order (first page 16 ms instead of 240 at a million tickets).
+        overdue = _petition_clock_ids(state=Clock.State.OVERDUE)
         if self.value() == "yes":
-            return queryset.filter(overdue)
+            return queryset.filter(pk__in=overdue)
         if self.value() == "no":
-            return queryset.filter(~overdue)
+            return queryset.exclude(pk__in=overdue)
         return queryset
 
 
@@ -117,7 +145,7 @@ class DueSoonFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(Exists(_petition_clocks().filter(_due_soon_condition(timezone.now()))))
+            return queryset.filter(pk__in=_petition_clock_ids().filter(_due_soon_condition(timezone.now())))
         return queryset
 
 

@@ -447,7 +447,32 @@ def test_the_unfiltered_list_of_a_huge_table_takes_the_planner_estimate(client, 
         ]
 
     assert counts() == []  # pg_class.reltuples instead of COUNT(*) over the whole table
-    assert len(counts(state="submitted")) == 1  # a filtered list is counted exactly
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse(CHANGELIST))
+    assert response.context["cl"].paginator.estimated
+    assert "About 3 tickets" in response.content.decode()
+
+
+def test_a_filtered_list_counts_up_to_a_cap_and_says_so(client, side, monkeypatch):
+    from petitions.admin import EstimatedCountPaginator, PetitionAdmin
+
+    for _ in range(3):
+        submit(side)
+    client.force_login(side.clerk)
+    client.cookies["django_language"] = "en"
+    exact = client.get(reverse(CHANGELIST), {"state": "submitted"})
+    assert exact.context["cl"].result_count == 3 and not exact.context["cl"].paginator.approximate
+    monkeypatch.setattr(EstimatedCountPaginator, "COUNT_CAP", 2)
+    monkeypatch.setattr(PetitionAdmin, "list_per_page", 1)
+    capped = client.get(reverse(CHANGELIST), {"state": "submitted"})
+    html = capped.content.decode()
+    assert capped.context["cl"].result_count == 2 and capped.context["cl"].paginator.capped
+    assert "More than 2 tickets" in html and "more than 2 results" in html
+    # No "select all" across pages: an action must not reach more tickets than the page says.
+    assert "Select all 2" not in html and "Click here to select the objects across all pages" not in html
+    monkeypatch.setattr(EstimatedCountPaginator, "COUNT_CAP", 10)
+    uncapped = client.get(reverse(CHANGELIST), {"state": "submitted"})
+    assert "Click here to select the objects across all pages" in uncapped.content.decode()
 
 
 def test_replies_and_notes_are_read_only_scoped_and_found_by_reference(client, side):
