@@ -119,9 +119,10 @@ def petition_for_tracking(reference: str, query_code: str) -> Petition | None:
 
 
 def petitions_of_citizen(user) -> QuerySet[Petition]:
+    """A citizen's tickets, newest first, with just what their list shows (not the long texts)."""
     return (
         Petition.objects.filter(citizen=user)
-        .select_related("category", "lead_department")
+        .only("id", "reference", "title", "received_at", "state")
         .order_by("-received_at", "-id")
     )
 

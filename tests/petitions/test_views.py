@@ -225,6 +225,15 @@ def test_mine_paginates(signed_in, owner):
     assert signed_in.get(reverse("petitions:mine"), {"page": 2}).status_code == 200
 
 
+def test_mine_reads_a_page_in_a_fixed_number_of_queries(signed_in, owner, django_assert_num_queries):
+    PetitionFactory.create_batch(3, citizen=owner)
+    signed_in.get(reverse("petitions:mine"))
+    PetitionFactory.create_batch(20, citizen=owner)
+    with django_assert_num_queries(3):  # the user, the count, the page (no text it does not show)
+        response = signed_in.get(reverse("petitions:mine"))
+    assert len(response.context["page"].object_list) == 20
+
+
 def test_mine_needs_an_account(client):
     response = client.get(reverse("petitions:mine"))
     assert response.status_code == 302
