@@ -42,6 +42,7 @@ from portal import clocks
 from portal.exceptions import DomainError
 from portal.history_admin import HistoryAdmin
 from portal.models import Clock, Department
+from portal.pagecache import AnnouncesPublicChangeAdmin
 from portal.scoping import DepartmentScopedAdminMixin, sees_all_departments, user_department_ids
 from portal.search import search as fulltext_search
 
@@ -616,7 +617,7 @@ def perform(action: str, *, petition: Petition, actor, data: dict):
 
 
 @admin.register(Category)
-class CategoryAdmin(HistoryAdmin):
+class CategoryAdmin(AnnouncesPublicChangeAdmin, HistoryAdmin):
     """Administrators edit the subject categories; a category in use is retired, not deleted."""
 
     list_display = ("name", "name_en", "order", "is_active")

@@ -13,6 +13,7 @@ from portal import calendar, clocks
 from portal.exceptions import DomainError
 from portal.history_admin import HistoryAdmin
 from portal.models import Clock, Department, Membership, Notice, OutboundEmail, SweepRun, User, WorkCalendarDay
+from portal.pagecache import AnnouncesPublicChangeAdmin
 from portal.scoping import DepartmentScopedAdminMixin
 
 
@@ -39,7 +40,7 @@ class DepartmentMembershipInline(admin.TabularInline):
 
 
 @admin.register(Department)
-class DepartmentAdmin(HistoryAdmin):
+class DepartmentAdmin(AnnouncesPublicChangeAdmin, HistoryAdmin):
     list_display = ("name", "code", "is_active", "email")
     list_filter = ("is_active",)
     search_fields = ("name", "code")

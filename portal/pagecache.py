@@ -6,9 +6,11 @@ Freshness comes from a *generation*, not from a short expiry. Every service that
 public page shows calls `public_content_changed()` inside its transaction; after commit that
 replaces the generation, and every shared page and part stored under the old one is stale at
 once: a new public reply appears on the next request. Each entry keeps the generation it was
-rendered under and is read together with the current one in a single cache round trip.
-PUBLIC_PAGE_CACHE_SECONDS only bounds how long an entry lives without any change (a department
-renamed in the admin, which no service announces, shows within that).
+rendered under and is read together with the current one in a single cache round trip. The
+admin of reference data shown on public pages (departments, categories) announces its changes
+too (`AnnouncesPublicChangeAdmin`). PUBLIC_PAGE_CACHE_SECONDS only bounds how long an entry lives
+without any change: the memory a long tail of pages takes, and anything changed behind the
+services' back.
 
 * `@shared_with_anonymous` + `AnonymousPageCacheMiddleware`: the whole page, for visitors who are
   not signed in, keyed by language and full path. A response is stored only if it is a plain 200
@@ -52,6 +54,23 @@ def public_content_changed() -> None:
     """Call in the transaction that changes what public pages show: once it commits, every
     shared page and part is stale (nothing changes if it rolls back)."""
     transaction.on_commit(_new_generation)
+
+
+class AnnouncesPublicChangeAdmin:
+    """For the admin of reference data public pages show by name (departments, categories):
+    saving or deleting there is a public change too."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        public_content_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        public_content_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        public_content_changed()
 
 
 def _new_generation() -> str:

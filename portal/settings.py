@@ -70,8 +70,8 @@ MIDDLEWARE = [
 ]
 MESSAGE_COOKIE_NAME = "messages"
 # Shared public pages are fresh on every announced change (portal.pagecache); this bounds how long
-# one lives without a change, so an unannounced one (a department renamed) shows within it.
-PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=300)
+# one lives without a change (the memory the long tail takes; changes made behind the services).
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=3600)
 
 # History is for reading (portal.history_admin): no revert button; changes go through services.
 SIMPLE_HISTORY_REVERT_DISABLED = True

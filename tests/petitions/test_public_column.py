@@ -441,3 +441,21 @@ def test_markup_in_tickets_is_escaped_on_fresh_and_cached_public_pages(client):
             html = client.get(url).content.decode()
             assert "<script>alert" not in html and "<img src=x" not in html, (url, attempt)
             assert "&lt;script&gt;alert" in html, (url, attempt)
+
+
+def test_a_category_renamed_in_the_admin_shows_at_once(client, django_capture_on_commit_callbacks):
+    from portal import roles
+
+    petition = PetitionFactory(title="分类改名的事项", department=DepartmentFactory(), published=True)
+    category = petition.category
+    assert category.name in client.get(detail_url(petition)).content.decode()
+    administrator = UserFactory(username="category_admin", role=roles.ADMINISTRATOR, is_superuser=True)
+    admin_client = Client()
+    admin_client.force_login(administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:petitions_category_change", args=[category.pk]),
+            {"name": "市容环境改名", "name_en": "City appearance", "order": 1, "is_active": "on"},
+        )
+    assert response.status_code == 302
+    assert "市容环境改名" in client.get(detail_url(petition)).content.decode()
