@@ -6,16 +6,20 @@
 
 Defaults: the database minsheng_load on the machine's PostgreSQL (read-mostly: submissions add
 rows, marked LOAD-<run>-…), the machine's Redis with databases 0 (broker) and 1 (cache) that the
-test suite does not use, gunicorn on 127.0.0.1:8100 (4 gthread workers × 4 threads: README.md,
+test suite does not use, gunicorn on 127.0.0.1:8100 (8 gthread workers × 2 threads: README.md,
 "Load", says why), one Celery worker, and 20 locust users per phase on loopback only, each phase
 bounded in time:
 
   warm-up    all users, 10 s, not reported
   ping       the bare JsonResponse view, no wait: the ceiling of this server on this machine
-  anonymous  the public column, filters, search, published tickets, tracking, no wait
-  citizen    signed-in citizens: submit (CSRF), their tickets, the column uncached, no wait
+  public     anonymous readers of the public pages (home, the column with filters and search,
+             published tickets by Zipf popularity, /stats/), no wait
+  crawler    the same pages with every sampled ticket alike (uniform popularity), no wait
+  tracking   anonymous ticket holders: tracking number + query code, then the tracking page
+  citizen    signed-in citizens: submit (CSRF), their tickets, the column, notices, no wait
   clerk      staff: petitions changelist with filters, change pages, /dashboard/, no wait
-  mixed      12 anonymous : 5 citizens : 2 clerks : 1 ping, each waiting ~1 s between pages
+  mixed      10 public readers : 2 ticket holders : 5 citizens : 2 clerks : 1 ping, each
+             waiting ~1 s between pages
 
 The capacity phases (no wait) give throughput and its ratio to /ping; the mixed phase gives the
 latencies 20 people browsing at a human pace see. Afterwards every submission answered with the
@@ -50,13 +54,15 @@ HERE = Path(__file__).resolve().parent
 PASSWORD = "load-test-password-42"
 CITIZENS = 20
 PHASES = {
-    # name: (user classes, seconds between a user's requests, reported)
-    "warm-up": (["AnonymousVisitor", "Citizen", "Clerk", "PingUser"], 0.5, False),
-    "ping": (["PingUser"], 0, True),
-    "anonymous": (["AnonymousVisitor"], 0, True),
-    "citizen": (["Citizen"], 0, True),
-    "clerk": (["Clerk"], 0, True),
-    "mixed": (["AnonymousVisitor:12", "Citizen:5", "Clerk:2", "PingUser:1"], 1.0, True),
+    # name: (user classes, seconds between a user's requests, reported, extra environment)
+    "warm-up": (["PublicReader", "TicketHolder", "Citizen", "Clerk", "PingUser"], 0.5, False, {}),
+    "ping": (["PingUser"], 0, True, {}),
+    "public": (["PublicReader"], 0, True, {}),
+    "crawler": (["PublicReader"], 0, True, {"LOAD_POPULARITY": "uniform"}),
+    "tracking": (["TicketHolder"], 0, True, {}),
+    "citizen": (["Citizen"], 0, True, {}),
+    "clerk": (["Clerk"], 0, True, {}),
+    "mixed": (["PublicReader:10", "TicketHolder:2", "Citizen:5", "Clerk:2", "PingUser:1"], 1.0, True, {}),
 }
 PROCESSES: list[subprocess.Popen] = []
 
@@ -199,16 +205,20 @@ class CpuMeter:
 
 
 def run_phase(name: str, args, env: dict, work: Path) -> tuple[list[dict], dict[str, float]]:
-    classes, wait, _ = PHASES[name]
+    classes, wait, _, extra = PHASES[name]
     seconds = 10 if name == "warm-up" else args.seconds
     prefix = work / name
     picked = [spec.split(":")[0] for spec in classes]
     weights = {spec.split(":")[0]: spec.split(":")[1] for spec in classes if ":" in spec}
-    phase_env = env | {
-        "LOAD_WAIT": str(wait),
-        "LOAD_MARKERS": str(work / f"markers-{name}.json"),
-        "LOAD_WEIGHTS": json.dumps(weights),
-    }
+    phase_env = (
+        env
+        | {
+            "LOAD_WAIT": str(wait),
+            "LOAD_MARKERS": str(work / f"markers-{name}.json"),
+            "LOAD_WEIGHTS": json.dumps(weights),
+        }
+        | extra
+    )
     meter = CpuMeter()
     locust = subprocess.Popen(
         [
@@ -270,9 +280,9 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8100)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=60, help="per phase")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=8, help="gunicorn workers")
     parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (gthread, sync)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--phases", nargs="+", default=list(PHASES), choices=list(PHASES))
     parser.add_argument("--keep", action="store_true", help="keep the working folder (logs, locust CSV files)")
     args = parser.parse_args()
@@ -318,6 +328,8 @@ def main() -> int:
 
     cache_url = args.cache_url.replace("rediscache://", "redis://")
     redis.Redis.from_url(cache_url).flushdb()  # a cold cache, and no rate-limit counts from before
+    # What beat does every ten minutes: /stats/ is never computed per request.
+    subprocess.run([sys.executable, "manage.py", "refresh_public_stats"], cwd=ROOT, env=env, check=True)
     gunicorn = [
         str(BIN / "gunicorn"), "portal.wsgi", "-b", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
         "--worker-class", args.worker_class, "--threads", str(args.threads), "--timeout", "60",
@@ -361,7 +373,8 @@ def main() -> int:
     print("\n" + report)
     (HERE / "results").mkdir(exist_ok=True)
     some = "" if args.phases == list(PHASES) else "-" + "-".join(args.phases)
-    out = HERE / "results" / f"load-{dt.datetime.now(dt.UTC):%Y-%m-%d}-{args.worker_class}{some}.md"
+    shape = f"{args.worker_class}-{args.workers}x{args.threads}"
+    out = HERE / "results" / f"load-{dt.datetime.now(dt.UTC):%Y-%m-%d}-{shape}{some}.md"
     out.write_text(report)
     print(f"written to {out.relative_to(ROOT)}" + (f"; logs in {work}" if args.keep else ""))
     return 0

@@ -7,8 +7,13 @@ per phase; by hand:
 
 Users:
 * PingUser — the bare JsonResponse view (/ping): the ceiling of this server on this machine.
-* AnonymousVisitor — the public column 部门回应 (/petitions/, filters, search, pages), published
-  tickets (/petitions/<reference>/) and tracking (/petitions/track/ with a reference + LOADTEST).
+* PublicReader — not signed in, public pages only: the home page, the public column 部门回应
+  (/petitions/, filters, search, pages), published tickets (/petitions/<reference>/) and /stats/.
+  Which ticket is read follows LOAD_POPULARITY: "zipf" (default; the ticket of rank k is read in
+  proportion to 1/k, the shape web page popularity has been measured to have, and a viral day
+  is steeper still) or "uniform" (every sampled ticket alike: a crawler).
+* TicketHolder — not signed in, follows their own ticket: /petitions/track/ with a reference and
+  the generated query code LOADTEST, then the tracking page (per visitor, never shared).
 * Citizen — signed in: submits petitions (CSRF, a unique marker in each title, checked in the
   database afterwards), their tickets, the column as a signed-in visitor (not cached), notices.
 * Clerk — staff: the petitions changelist with filters and search, a ticket's change page, the
@@ -18,6 +23,7 @@ Every user waits `LOAD_WAIT` seconds between tasks (0 for capacity phases: a clo
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -36,6 +42,10 @@ MARKERS_FILE = os.environ.get("LOAD_MARKERS")  # where accepted submissions' tit
 PASSWORD = DATA.get("password", "")
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SEARCH_WORDS = ("路灯", "噪音", "停车", "垃圾", "学位", "物业", "公交", "积水", "医保", "违章")
+POPULARITY = os.environ.get("LOAD_POPULARITY", "zipf")
+PUBLISHED = DATA.get("published", [])
+# Cumulative Zipf weights (exponent 1) over the sampled published tickets, in sample order.
+ZIPF = list(itertools.accumulate(1 / rank for rank in range(1, len(PUBLISHED) + 1)))
 
 accepted: list[str] = []  # titles of submissions answered with the redirect to the receipt
 accepted_lock = threading.Lock()
@@ -77,11 +87,18 @@ class PingUser(FastHttpUser):
         self.client.get("/ping", name="/ping")
 
 
-class AnonymousVisitor(FastHttpUser):
+def published_ticket() -> str:
+    if POPULARITY == "uniform":
+        return random.choice(PUBLISHED)
+    return random.choices(PUBLISHED, cum_weights=ZIPF)[0]
+
+
+class PublicReader(FastHttpUser):
     wait_time = pause()
 
-    def on_start(self):
-        self.track_token = csrf_token(self, "/petitions/track/", "/petitions/track/")
+    @task(1)
+    def home(self):
+        self.client.get("/", name="/ (home)")
 
     @task(4)
     def column(self):
@@ -102,10 +119,21 @@ class AnonymousVisitor(FastHttpUser):
         self.client.get(f"/petitions/?{query}", name="/petitions/?filters and search")
 
     @task(4)
-    def published_ticket(self):
-        self.client.get(f"/petitions/{random.choice(DATA['published'])}/", name="/petitions/<reference>/")
+    def ticket(self):
+        self.client.get(f"/petitions/{published_ticket()}/", name="/petitions/<reference>/")
 
     @task(1)
+    def stats(self):
+        self.client.get("/stats/", name="/stats/")
+
+
+class TicketHolder(FastHttpUser):
+    wait_time = pause()
+
+    def on_start(self):
+        self.track_token = csrf_token(self, "/petitions/track/", "/petitions/track/")
+
+    @task
     def track(self):
         with self.client.post(
             "/petitions/track/",
