@@ -167,13 +167,13 @@ URLS: dict[str, Access] = {
     "admin:app_list": admin_page(kwargs=lambda w: {"app_label": "portal"}),
     # admin extras beyond the standard model pages
     "admin:auth_user_password_change": admin_page(
-        kwargs=lambda w: {"id": w.owner.pk}, staff=FORBIDDEN, other_staff=FORBIDDEN, clerk=FORBIDDEN
+        kwargs=lambda w: {"id": w.owner.pk}, staff=FORBIDDEN, other_staff=FORBIDDEN, clerk=FORBIDDEN, reviewer=FORBIDDEN
     ),
     "admin:portal_clock_extend": admin_page(
-        kwargs=lambda w: {"pk": _clock(w).pk}, staff=FORBIDDEN, other_staff=FORBIDDEN
+        kwargs=lambda w: {"pk": _clock(w).pk}, staff=FORBIDDEN, other_staff=FORBIDDEN, reviewer=FORBIDDEN
     ),
     "admin:portal_clock_urge": admin_page(
-        kwargs=lambda w: {"pk": _clock(w).pk}, staff=FORBIDDEN, other_staff=FORBIDDEN
+        kwargs=lambda w: {"pk": _clock(w).pk}, staff=FORBIDDEN, other_staff=FORBIDDEN, reviewer=FORBIDDEN
     ),
 }
 
@@ -206,9 +206,9 @@ def _petition_pk(w: World) -> dict:
     return {"object_id": PetitionFactory(department=w.department).pk}
 
 
-URLS["admin:petitions_petition_act"] = admin_page(kwargs=_petition_act, other_staff=FORBIDDEN)
+URLS["admin:petitions_petition_act"] = admin_page(kwargs=_petition_act, other_staff=FORBIDDEN, reviewer=FORBIDDEN)
 URLS["admin:petitions_petition_reissue_code"] = admin_page(
-    kwargs=_petition_pk, staff=FORBIDDEN, other_staff=FORBIDDEN, administrator=FORBIDDEN
+    kwargs=_petition_pk, staff=FORBIDDEN, other_staff=FORBIDDEN, reviewer=FORBIDDEN, administrator=FORBIDDEN
 )
 URLS["petitions:record"] = clerk_only(administrator=FORBIDDEN)
 URLS["petitions:slip"] = clerk_only(  # with nothing recorded in the session: back to the form

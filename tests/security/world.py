@@ -19,10 +19,11 @@ OTHER_CITIZEN = "other_citizen"
 STAFF = "staff"  # staff of the record's department
 OTHER_STAFF = "other_staff"  # staff of another department
 CLERK = "clerk"  # office clerk: every department
+REVIEWER = "reviewer"  # reviews suggestions before publication; no department
 ADMINISTRATOR = "administrator"  # the Administrator role's permissions, not a superuser
 SUPERUSER = "superuser"
 
-ROLES = (ANONYMOUS, CITIZEN, OTHER_CITIZEN, STAFF, OTHER_STAFF, CLERK, ADMINISTRATOR, SUPERUSER)
+ROLES = (ANONYMOUS, CITIZEN, OTHER_CITIZEN, STAFF, OTHER_STAFF, CLERK, REVIEWER, ADMINISTRATOR, SUPERUSER)
 NOT_STAFF = (ANONYMOUS, CITIZEN, OTHER_CITIZEN)
 
 # Which portal role (group) each test role holds; its permissions are the declared ones.
@@ -32,6 +33,7 @@ GROUP_OF = {
     STAFF: roles.DEPARTMENT_STAFF,
     OTHER_STAFF: roles.DEPARTMENT_STAFF,
     CLERK: roles.OFFICE_CLERK,
+    REVIEWER: roles.REVIEWER,
     ADMINISTRATOR: roles.ADMINISTRATOR,
 }
 
@@ -67,6 +69,7 @@ def build_world() -> World:
         STAFF: staff_of(department, "staff_own"),
         OTHER_STAFF: staff_of(other_department, "staff_other"),
         CLERK: clerk("clerk"),
+        REVIEWER: UserFactory(username="reviewer", role=roles.REVIEWER),
         ADMINISTRATOR: UserFactory(username="administrator", role=roles.ADMINISTRATOR),
         SUPERUSER: superuser,
     }
