@@ -16,9 +16,10 @@ COMPILEMESSAGES := if [ -n "$$(find locale -name '*.po' 2>/dev/null | head -n 1)
 run: $(VENV)/.installed
 	$(EMBEDDED) VENV=$(VENV) bin/run
 
+# bin/test starts PostgreSQL and Redis if they are down, installs chromium and gettext if missing,
+# compiles the translations and runs the suite in parallel.
 test: $(VENV)/.installed-dev
-	$(COMPILEMESSAGES)
-	$(BIN)/python -m pytest
+	VENV=$(VENV) bin/test
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

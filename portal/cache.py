@@ -30,3 +30,25 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def clear(self):
+        """With a key prefix (REDIS_KEY_PREFIX), delete only this namespace's keys: Django's clear()
+        flushes the whole Redis database, which other deployments or test runs may share."""
+        if not self.key_prefix:
+            return super().clear()
+        client = self._cache.get_client(write=True)
+        pattern = f"{_glob_escape(self.key_prefix)}:*"
+        batch = []
+        for key in client.scan_iter(match=pattern, count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                client.unlink(*batch)
+                batch.clear()
+        if batch:
+            client.unlink(*batch)
+        return True
+
+
+def _glob_escape(text: str) -> str:
+    """Escape Redis glob metacharacters, so that a prefix matches only itself."""
+    return "".join(f"\\{char}" if char in "*?[]\\" else char for char in text)

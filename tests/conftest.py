@@ -1,3 +1,4 @@
+import shutil
 import socket
 from urllib.parse import urlparse
 
@@ -33,9 +34,34 @@ def pytest_configure(config):
         )
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """The controlling process removes this run's Redis keys and runtime folder (pytest-django has
+    already dropped its test databases), so runs side by side leave nothing of each other behind."""
+    if hasattr(session.config, "workerinput"):  # an xdist worker: the controller cleans up once
+        return
+    import redis
+
+    from tests import settings as test_settings
+
+    pattern = f"minsheng-test-{test_settings.TEST_RUN}-*"
+    urls = {settings.CELERY_BROKER_URL, settings.CACHES["default"].get("LOCATION", "")}
+    for url in urls:
+        if not url.startswith("redis"):
+            continue
+        try:
+            client = redis.Redis.from_url(url, socket_timeout=5)
+            keys = list(client.scan_iter(match=pattern, count=1000))
+            for start in range(0, len(keys), 1000):
+                client.unlink(*keys[start : start + 1000])
+        except redis.RedisError:
+            pass  # the run already reported an unreachable Redis
+    shutil.rmtree(test_settings.TEST_VAR_ROOT, ignore_errors=True)
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    """The work calendar is cached in Redis; each test starts from the database's truth."""
+    """The work calendar is cached in Redis; each test starts from the database's truth. clear()
+    removes only this run's and worker's keys (REDIS_KEY_PREFIX, portal.cache)."""
     from django.core.cache import cache
 
     cache.clear()
