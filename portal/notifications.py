@@ -296,7 +296,11 @@ def outbox_drain(*, now: datetime | None = None, limit: int = DRAIN_BATCH) -> tu
             subject, body = render_email(row)
             DjangoEmail(subject=subject, body=body, to=[row.to]).send()
         except Exception as error:  # the SMTP server's failures are many; each is retried
-            logger.warning("e-mail %s to %s failed (attempt %s): %s", row.pk, row.to, attempts, error)
+            # The log says which row, never to whom: the address, and the server's message that may
+            # quote it, stay in the outbox row (last_error) for the admin.
+            logger.warning(
+                "e-mail %s (%s) failed (attempt %s): %s", row.pk, row.template, attempts, type(error).__name__
+            )
             changes = {"attempts": attempts, "last_error": str(error)[:2000]}
             if attempts >= settings.OUTBOX_MAX_ATTEMPTS:
                 changes["failed_at"] = timezone.now()
@@ -307,5 +311,6 @@ def outbox_drain(*, now: datetime | None = None, limit: int = DRAIN_BATCH) -> tu
         OutboundEmail.objects.filter(pk=row.pk, sent_at__isnull=True).update(
             sent_at=timezone.now(), attempts=attempts, subject=subject[:255], last_error=""
         )
+        logger.info("e-mail %s sent (%s)", row.pk, row.template)
         sent += 1
     return len(rows), sent

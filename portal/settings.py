@@ -104,8 +104,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
-    # SQLite: wait for the worker's write lock instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite (the embedded default: web, worker and beat write one file). The busy timeout waits for
+    # another process's write lock instead of failing at once; WAL lets readers and the writer work
+    # side by side; IMMEDIATE takes the write lock as a transaction begins, because a transaction that
+    # has read and then wants to write cannot wait for it and fails with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=env.int("SQLITE_BUSY_TIMEOUT", default=20),
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        transaction_mode="IMMEDIATE",
+    )
     # The dashboards' covering indexes (INCLUDE, portal.Clock) are PostgreSQL's; SQLite builds them
     # on their key columns only, which is all the embedded default needs.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
@@ -271,6 +278,9 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Celery would log whatever a task prints as WARNING records: the console e-mail backend's messages,
+# personal data included. Printed output stays printed; what the worker logs is its own log lines.
+CELERY_WORKER_REDIRECT_STDOUTS = False
 
 # --- Deadlines (portal.clocks) --------------------------------------------------------------
 # How often beat sweeps the running clocks; /healthz warns when the last sweep is older

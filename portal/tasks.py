@@ -1,8 +1,19 @@
 """Celery tasks of the core. Thin: each calls one service. Every one has a command twin."""
 
+import logging
+
 from celery import shared_task
+from django.db import OperationalError
 
 from portal import clocks, notifications
+
+logger = logging.getLogger(__name__)
+
+
+def database_locked(error: OperationalError) -> bool:
+    """SQLite's "database is locked": another process held the write lock past the busy timeout
+    (the embedded default, where web, worker and beat share one file). Nothing is lost; try later."""
+    return "database is locked" in str(error)
 
 
 @shared_task(name="portal.sweep_deadlines", acks_late=True, time_limit=240, soft_time_limit=200)
@@ -16,6 +27,7 @@ def sweep_deadlines() -> dict:
 
 
 @shared_task(
+    bind=True,
     name="portal.drain_outbox",
     acks_late=True,
     time_limit=240,
@@ -25,10 +37,18 @@ def sweep_deadlines() -> dict:
     retry_backoff_max=600,
     max_retries=8,
 )
-def drain_outbox() -> dict:
+def drain_outbox(self) -> dict:
     """Send due e-mails (twin: `manage.py drain_outbox`); re-queues itself while a full batch
     was claimed. Each e-mail is leased, so two drains never send the same one."""
-    claimed, sent = notifications.outbox_drain()
+    try:
+        claimed, sent = notifications.outbox_drain()
+    except OperationalError as error:
+        if not database_locked(error):
+            raise
+        # An unsent e-mail stays due, so a later drain sends it: one line in the log, no traceback.
+        countdown = min(5 * 2**self.request.retries, 300)
+        logger.info("outbox drain: the database is locked by another process; retrying in %s s", countdown)
+        raise self.retry(countdown=countdown) from None
     if claimed >= notifications.DRAIN_BATCH:
         drain_outbox.delay()
     return {"claimed": claimed, "sent": sent}

@@ -113,3 +113,17 @@ def test_mark_read():
     deliver(user, "clock_due_soon")
     assert notifications.notices_mark_read(user=user) == 2
     assert not Notice.objects.filter(read_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize(
+    "backend", ["django.core.mail.backends.locmem.EmailBackend", "tests.email_backends.RefusingBackend"]
+)
+def test_the_outbox_logs_which_email_never_to_whom(backend, caplog):
+    """A sent e-mail is an INFO line, a failed one a WARNING; neither holds the address."""
+    deliver(UserFactory(username="zhang"))
+    with override_settings(EMAIL_BACKEND=backend), caplog.at_level("DEBUG", logger="portal.notifications"):
+        notifications.outbox_drain()
+    records = [record for record in caplog.records if record.name == "portal.notifications"]
+    assert [record.levelname for record in records] == ["INFO" if "locmem" in backend else "WARNING"]
+    assert "emails/clock_overdue" in records[0].getMessage()
+    assert "zhang@example.com" not in records[0].getMessage()

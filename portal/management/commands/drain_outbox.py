@@ -1,6 +1,8 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 
 from portal.notifications import outbox_drain
+from portal.tasks import database_locked
 
 
 class Command(BaseCommand):
@@ -10,5 +12,10 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=1000)
 
     def handle(self, *args, limit, **options):
-        claimed, sent = outbox_drain(limit=limit)
+        try:
+            claimed, sent = outbox_drain(limit=limit)
+        except OperationalError as error:
+            if not database_locked(error):
+                raise
+            raise CommandError("the database is locked by another process; nothing was lost, run it again") from None
         self.stdout.write(f"claimed: {claimed}, sent: {sent}")
