@@ -71,6 +71,11 @@ class PortalConfig(AppConfig):
         from portal import calendar, deadlines
 
         deadlines.set_default_calendar_factory(calendar.database_calendar)
+        from django.core.checks import Tags, register
+
+        from portal.areas import check_public_areas
+
+        register(check_public_areas, Tags.urls)  # each app's public_area: menu links that resolve
         # A login is not a change to the account: record last_login without a history row, or
         # the users' history would grow by one row per sign-in and hide the real changes.
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")

@@ -2,7 +2,7 @@
 
 from django import template
 
-from portal import context_processors
+from portal import areas
 
 register = template.Library()
 
@@ -23,6 +23,12 @@ def nav_current(nav_items, path: str) -> str:
 
 
 @register.simple_tag
-def service_cards(nav_items) -> list[dict]:
-    """The home page's service cards for the areas in `nav_items` (portal.context_processors.PUBLIC_AREAS)."""
-    return context_processors.service_cards(nav_items)
+def service_cards() -> list[dict]:
+    """The home page's service cards: one per declared public area (portal.areas)."""
+    return areas.service_cards()
+
+
+@register.simple_tag
+def deadline_rules() -> list:
+    """The deadline rules the declared public areas promise, for the home page (portal.areas)."""
+    return areas.deadline_rules()
