@@ -20,7 +20,6 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -39,6 +38,7 @@ from petitions.admin_forms import (
 )
 from petitions.models import Category, HandlingNote, MonthlyReport, Petition, Reply
 from portal import clocks
+from portal.admin_actions import action_page
 from portal.exceptions import DomainError
 from portal.history_admin import HistoryAdmin
 from portal.models import Clock, Department
@@ -538,20 +538,24 @@ class PetitionAdmin(DepartmentScopedAdminMixin, HistoryAdmin):
             else:
                 messages.success(request, gettext("%(action)s: done.") % {"action": step.label})
                 return redirect(reverse("admin:petitions_petition_change", args=[petition.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": petition,
-            "title": step.label,
-            "action": action,
-            "form": form,
-            "acknowledgement": services.ACKNOWLEDGEMENT if action == "accept" else "",
-            "has_file_field": action == "reply",
-            "reply_clock": next(
-                (c for c in selectors.petition_clocks(petition) if c.kind == Clock.Kind.REPLY and c.is_open), None
-            ),
-        }
-        return TemplateResponse(request, "admin/petitions/petition/action_form.html", context)
+        summary = self._action_summary(petition)
+        if action == "accept":
+            summary.append((gettext("Standard acknowledgement sent to the citizen"), services.ACKNOWLEDGEMENT))
+        return action_page(
+            request, self, original=petition, form=form, title=step.label, description=form.description, summary=summary
+        )
+
+    def _action_summary(self, petition: Petition) -> list[tuple[str, str]]:
+        """What an action page says about the ticket above its form: state, departments, reply due."""
+        summary = [(gettext("State"), petition.get_state_display())]
+        if petition.lead_department_id:
+            summary.append((gettext("Lead department"), petition.lead_department.name))
+        reply_clock = next(
+            (c for c in selectors.petition_clocks(petition) if c.kind == Clock.Kind.REPLY and c.is_open), None
+        )
+        if reply_clock:
+            summary.append((gettext("Reply due"), f"{timezone.localtime(reply_clock.due_at):%Y-%m-%d %H:%M}"))
+        return summary
 
     def reissue_code_view(self, request, object_id):
         petition = self._object_or_404(request, object_id)
@@ -566,17 +570,15 @@ class PetitionAdmin(DepartmentScopedAdminMixin, HistoryAdmin):
             else:
                 request.session[SLIP_SESSION_KEY] = {"reference": petition.reference, "code": code}
                 return redirect("petitions:slip")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": petition,
-            "title": gettext("Reissue the query code"),
-            "action": "reissue",
-            "form": form,
-            "acknowledgement": "",
-            "has_file_field": False,
-        }
-        return TemplateResponse(request, "admin/petitions/petition/action_form.html", context)
+        return action_page(
+            request,
+            self,
+            original=petition,
+            form=form,
+            title=gettext("Reissue the query code"),
+            description=form.description,
+            summary=self._action_summary(petition),
+        )
 
 
 def perform(action: str, *, petition: Petition, actor, data: dict):

@@ -101,7 +101,10 @@ def public_version_form(replies) -> type[PublicVersionForm]:
 
 
 class ActionForm(forms.Form):
-    """Base of the action forms: knows the ticket and the acting user."""
+    """Base of the action forms: knows the ticket and the acting user. `description` says what
+    the action does and what follows from it; the action page shows it above the fields."""
+
+    description = ""
 
     def __init__(self, *args, petition: Petition, user, **kwargs):
         self.petition = petition
@@ -116,6 +119,10 @@ def _text(label, *, required=True, max_length=5000, rows=4):
 
 
 class AssignForm(ActionForm):
+    description = _(
+        "The lead department (承办单位) handles the ticket and replies to the citizen; co-handling departments "
+        "(会办单位) send it their opinions. The reply deadline keeps counting from receipt."
+    )
     lead_department = forms.ModelChoiceField(label=_("Lead department (承办单位)"), queryset=Department.objects.none())
     co_departments = forms.ModelMultipleChoiceField(
         label=_("Co-handling departments (会办单位)"),
@@ -150,24 +157,44 @@ class ReasonForm(ActionForm):
 
 
 class ReturnForm(ReasonForm):
+    description = _(
+        "Return a ticket that is not your department's responsibility: the office of online inquiries assigns it "
+        "again. The citizen is told that the ticket is being reassigned, never your reason."
+    )
     reason = _text(_("Why is the ticket returned to the office?"), max_length=2000, rows=3)
 
 
 class DeclineForm(ReasonForm):
+    description = _(
+        "Not accepting (不予受理) answers the ticket: your reason is the reply the citizen reads, and the "
+        "ticket's deadlines are met."
+    )
     reason = _text(_("Reason for not accepting (the citizen reads it as the reply)"), max_length=5000, rows=5)
 
 
 class CloseForm(ReasonForm):
+    description = _(
+        "Close (办结) a replied ticket without waiting for the citizen's rating. The citizen sees the reason on "
+        "the tracking page."
+    )
     reason = _text(_("Reason for closing"), max_length=2000, rows=3)
 
 
 class AcceptForm(ActionForm):
+    description = _(
+        "Accepting (受理) meets the 24-hour acknowledgement deadline; the citizen is sent the standard "
+        "acknowledgement shown above."
+    )
     confirm = forms.BooleanField(
         label=_("Accept the ticket and send the standard acknowledgement to the citizen"), required=True
     )
 
 
 class ReplyForm(ActionForm):
+    description = _(
+        "The reply (答复) goes to the citizen, who may rate it within 7 days, and meets the reply deadline. With "
+        "the citizen's consent a masked version is published in the department response column (部门回应)."
+    )
     body = _text(_("Reply (答复)"), max_length=10000, rows=10)
     attachments = attachments_field()
 
@@ -176,6 +203,7 @@ class ReplyForm(ActionForm):
 
 
 class OpinionForm(ActionForm):
+    description = _("Your department's opinion goes to the lead department, which writes the reply.")
     department = forms.ModelChoiceField(label=_("On behalf of"), queryset=Department.objects.none())
     opinion = _text(_("Co-handling opinion (会办意见)"), max_length=5000, rows=6)
 
@@ -191,15 +219,23 @@ class OpinionForm(ActionForm):
 
 
 class NoteForm(ActionForm):
+    description = _("A record of what was done (办理记录), for the departments and the office only.")
     body = _text(_("Handling note (internal, never shown to the citizen)"), max_length=5000, rows=5)
 
 
 class ExtendForm(ActionForm):
+    description = _(
+        "Working days are added to the reply deadline (延期); holidays and weekends are skipped as usual. The "
+        "citizen sees the extension and its reason."
+    )
     days = forms.IntegerField(label=_("Working days to add"), min_value=1, max_value=60)
     reason = _text(_("Reason for the extension"), max_length=1000, rows=3)
 
 
 class UrgeForm(ActionForm):
+    description = _(
+        "Every member of the lead department's staff receives a notice (催办); it is logged on the timeline."
+    )
     note = _text(_("Note to the department"), required=False, max_length=1000, rows=3)
 
 
@@ -218,6 +254,10 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
 
 
 class ReissueCodeForm(forms.Form):
+    description = _(
+        "For a citizen who lost the slip: the new query code is shown once, on a slip to print or hand over."
+    )
+
     confirm = forms.BooleanField(
         label=_("Issue a new query code; the old one stops working"),
         required=True,

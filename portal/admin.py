@@ -3,13 +3,14 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal import calendar, clocks
+from portal.admin_actions import action_page
 from portal.exceptions import DomainError
 from portal.history_admin import HistoryAdmin
 from portal.models import Clock, Department, Membership, Notice, OutboundEmail, SweepRun, User, WorkCalendarDay
@@ -107,11 +108,15 @@ class WorkCalendarDayAdmin(HistoryAdmin):
 
 
 class ExtendForm(forms.Form):
+    description = _("Working days are added to the deadline; holidays and weekends are skipped as usual.")
+
     days = forms.IntegerField(label=_("Working days to add"), min_value=1, max_value=60)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
 
 
 class UrgeForm(forms.Form):
+    description = _("The responsible department's staff receive a notice (催办); the urge is logged.")
+
     note = forms.CharField(label=_("Note to the department"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
 
 
@@ -177,15 +182,21 @@ class ClockAdmin(DepartmentScopedAdminMixin, HistoryAdmin):
             else:
                 messages.success(request, gettext("Done."))
                 return redirect(reverse("admin:portal_clock_change", args=[clock.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": clock,
-            "title": title,
-            "form": form,
-            "explanation": clocks.clock_explain(clock),
-        }
-        return TemplateResponse(request, "admin/portal/clock/action_form.html", context)
+        summary = [(gettext("Deadline"), clock.get_kind_display()), (gettext("State"), clock.get_state_display())]
+        if clock.department_id:
+            summary.append((gettext("Department"), clock.department.name))
+        summary.append((gettext("Due"), f"{timezone.localtime(clock.due_at):%Y-%m-%d %H:%M}"))
+        return action_page(
+            request,
+            self,
+            original=clock,
+            form=form,
+            title=title,
+            description=form.description,
+            summary=summary,
+            template="admin/portal/clock/action_form.html",
+            extra_context={"explanation": clocks.clock_explain(clock)},
+        )
 
     def extend_view(self, request, pk):
         if not request.user.has_perm("portal.extend_deadline"):
