@@ -53,8 +53,6 @@ class PetitionsConfig(AppConfig):
 
     # Loaded by `manage.py load_demo` (portal.demo): categories and tickets in every state.
     demo_loader = "petitions.demo.load_demo"
-    # The clocks of tickets are the "petition" area: the dashboards and /stats/ show this area.
-    clock_area = "petition"
     # Satisfaction and reopen rates for the department performance page (portal dashboards).
     performance_metrics = "petitions.selectors.performance_metrics"
     # `manage.py generate_data --petitions N` (portal.generate): tickets for load tests.

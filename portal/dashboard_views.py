@@ -60,8 +60,13 @@ def dashboard(request):
             "horizon": horizon,
             "headline": figures.headline,
             "figures_at": figures.computed_at,
-            "areas": Clock.Area.choices,
+            "areas": [(area, dashboards.AREA_TOTAL_LABELS[area]) for area in dashboards.installed_areas()],
+            "area_labels": dict(Clock.Area.choices),
             "departments": figures.departments,
+            "figure": dashboards.FIGURES,
+            "terms": dashboards.figure_terms(
+                "deadlines_overdue", "open_items", "overdue_items", "met_this_month", "met_on_time_this_month"
+            ),
             "filters": filters,
             "page": page,
             "rows": rows,
@@ -144,6 +149,8 @@ def performance(request):
             "report": report,
             "trend": trend,
             "chart_data": dashboards.chart_data(trend),
+            "figure": dashboards.FIGURES,
+            "terms": [*dashboards.figure_terms(*PERFORMANCE_FIGURES), *_metric_terms(report.metrics)],
             "query": request.GET.urlencode(),
         },
     )
@@ -185,29 +192,45 @@ def performance_export(request):
     )
 
 
+# The performance page's figures in its table's order (portal.dashboards.FIGURES defines each).
+PERFORMANCE_FIGURES = (
+    "received",
+    "acknowledge_due",
+    "acknowledged_in_time",
+    "acknowledged_rate",
+    "replied",
+    "replied_on_time",
+    "on_time_rate",
+    "overdue",
+    "average_reply_days",
+    "p90_reply_days",
+)
+
+
+def _metric_terms(metrics) -> list:
+    """The provided metrics that say what they count, as terms for the page's definition list."""
+    return [
+        dashboards.FigureTerm(metric.key, metric.label, metric.definition) for metric in metrics if metric.definition
+    ]
+
+
 def performance_columns(report) -> list:
     return [
         _("Rank"),
         _("Department"),
-        _("Received"),
-        _("Acknowledged within 24 hours"),
-        _("Acknowledged within 24 hours (%)"),
-        _("Replied"),
-        _("Replied on time"),
-        _("Replied on time (%)"),
-        _("Overdue"),
-        _("Average days to reply"),
-        _("90th percentile days to reply"),
+        *[dashboards.FIGURES[key].label for key in PERFORMANCE_FIGURES],
         *[metric.label for metric in report.metrics],
     ]
 
 
 def _percent(value):
-    return round(value * 100, 1) if value is not None else None
+    rounded = dashboards.as_percent(value)
+    return float(rounded) if rounded is not None else None
 
 
 def _round(value):
-    return round(value, 1) if value is not None else None
+    rounded = dashboards.half_up(value)
+    return float(rounded) if rounded is not None else None
 
 
 def performance_values(row, report) -> list:
@@ -219,6 +242,7 @@ def performance_values(row, report) -> list:
         row.rank,
         row.name,
         row.received,
+        row.acknowledge_due,
         row.acknowledged_in_time,
         _percent(row.acknowledged_rate),
         row.replied,
@@ -240,33 +264,39 @@ def stats(request):
         response = render(request, "portal/stats_pending.html", status=503)
         response["Retry-After"] = "30"
         return response
-    areas = data["areas"]
     provided = data["provided"]
     language = translation.get_language()
     for metric in provided["metrics"]:
         labels = metric["labels"]
         metric["label"] = labels.get(language) or next(iter(labels.values()), metric["key"])
-    by_month = {item["month"]: item["values"] for item in provided.get("months", [])}
-    petitions = areas[Clock.Area.PETITION]
-    for month in petitions["months"]:
-        month["provided"] = by_month.get(month["month"], {})
-    keys = {metric["key"] for metric in provided["metrics"]}
+        definitions = metric.get("definitions") or {}
+        metric["definition"] = definitions.get(language) or next(iter(definitions.values()), "")
+    # One section per area an installed app declares (dashboards.installed_areas), in the order
+    # computed: an area not built yet shows nothing rather than a row of zeros.
+    sections = [
+        {"area": area, "title": dashboards.AREA_TITLES[area], "figures": data["areas"][area]}
+        for area in data["area_order"]
+    ]
+    first = sections[0]["figures"] if sections else {"months": []}
+    provided_terms = [
+        dashboards.FigureTerm(metric["key"], metric["label"], metric["definition"])
+        for metric in provided["metrics"]
+        if metric["definition"]
+    ]
     return render(
         request,
         "portal/stats.html",
         {
             "stats": data,
             "computed_at": parse_datetime(data["computed_at"]),
-            "petitions": petitions,
-            "suggestions": areas[Clock.Area.SUGGESTION],
-            "disclosure": areas[Clock.Area.DISCLOSURE],
+            "sections": sections,
             "provided": provided,
-            "has_satisfaction": "satisfaction_rate" in keys,
-            "has_adoption": "adoption_rate" in keys or "adopted" in keys,
+            "figure": dashboards.FIGURES,
+            "terms": [*dashboards.figure_terms(*dashboards.PUBLIC_STATS_FIGURES), *provided_terms],
             "chart_data": {
-                "labels": [month["month"] for month in petitions["months"]],
-                "received": [month["received"] for month in petitions["months"]],
-                "replied": [month["replied"] for month in petitions["months"]],
+                "labels": [month["month"] for month in first["months"]],
+                "received": [month["received"] for month in first["months"]],
+                "replied": [month["answered"] for month in first["months"]],
             },
         },
     )

@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.apps import apps
 from django.conf import settings
@@ -37,12 +38,16 @@ from django.db.models import (
     Avg,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
     IntegerField,
+    OuterRef,
     Q,
+    Subquery,
+    Sum,
     Value,
 )
 from django.db.models.functions import TruncMonth
@@ -50,8 +55,10 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext_lazy
 
 from portal import deadlines, notifications
+from portal.areas import area_keys
 from portal.calendar import calendar_missing_years
 from portal.clocks import admin_url, subject_reference
 from portal.models import Clock, Department
@@ -77,6 +84,172 @@ RED_ON_TIME_RATE = 0.80
 AMBER_ON_TIME_RATE = 0.95
 
 BOARD_PAGE_SIZE = 50
+
+
+# --- the figures, each defined once ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigureTerm:
+    """A figure the dashboards show: its label, and what it counts, as the pages state it."""
+
+    key: str
+    label: str | Promise
+    definition: str | Promise
+    # A rate: the keys of the two figures it divides, which a page showing it shows too.
+    ratio: tuple[str, str] | None = None
+
+
+def _figure(key: str, label: str, definition: str | Promise, ratio: tuple[str, str] | None = None) -> FigureTerm:
+    # Labels carry the context "figure": the same English word is a time elsewhere ("Received":
+    # 收件时间 on a ticket, 收件数 here).
+    return FigureTerm(key, pgettext_lazy("figure", label), definition, ratio)
+
+
+FIGURES = {
+    term.key: term
+    for term in (
+        _figure(
+            "received",
+            "Received",
+            _(
+                "Items received in the period. Each ticket, suggestion or application counts once, in the "
+                "month it arrived (when its first deadline started), under the department it is with."
+            ),
+        ),
+        _figure(
+            "acknowledge_due",
+            "Due for acknowledgement",
+            _("Items received in the period that had to be acknowledged within 24 hours."),
+        ),
+        _figure(
+            "acknowledged_in_time",
+            "Acknowledged within 24 hours",
+            _("Of those due for acknowledgement, the items acknowledged within 24 hours."),
+        ),
+        _figure(
+            "acknowledged_rate",
+            "Acknowledgement rate",
+            _("Acknowledged within 24 hours ÷ due for acknowledgement."),
+            ("acknowledged_in_time", "acknowledge_due"),
+        ),
+        _figure(
+            "replied",
+            "Replies made",
+            _("Replies made in the period, whenever the item arrived; a re-examination's reply counts again."),
+        ),
+        _figure("replied_on_time", "Replies made on time", _("Of the replies made, those made by their deadline.")),
+        _figure(
+            "on_time_rate",
+            "On-time reply rate",
+            _("Replies made on time ÷ replies made."),
+            ("replied_on_time", "replied"),
+        ),
+        _figure(
+            "overdue",
+            "Deadlines missed",
+            _(
+                "Deadlines (acknowledgement or reply) met late in the period, plus those still open past "
+                "a due moment in the period."
+            ),
+        ),
+        _figure(
+            "average_reply_days",
+            "Average days to reply",
+            _("Calendar days from the start of the reply deadline to the reply, over the replies made."),
+        ),
+        _figure(
+            "p90_reply_days",
+            "90th percentile days to reply",
+            _("Nine replies in ten took at most this many calendar days."),
+        ),
+        # The public page follows the items received in its months up to today (a cohort), so
+        # that every rate is a share of a figure shown beside it and months add up to the total.
+        _figure("answered", "Answered", _("Of the items received, those answered so far (the first reply counts).")),
+        _figure("reply_rate", "Reply rate", _("Answered ÷ received."), ("answered", "received")),
+        _figure(
+            "answered_on_time",
+            "Answered on time",
+            _("Of the items answered, those whose first reply was made by its deadline."),
+        ),
+        _figure(
+            "answered_on_time_rate",
+            "Answered on time (%)",
+            _("Answered on time ÷ answered."),
+            ("answered_on_time", "answered"),
+        ),
+        _figure(
+            "average_answer_days",
+            "Average days to answer",
+            _("Calendar days from the start of the reply deadline to the first reply, over the items answered."),
+        ),
+        # The overdue board.
+        _figure(
+            "open_items",
+            "Open items",
+            _("Items with a deadline still open. An item counts once, however many of its deadlines are open."),
+        ),
+        _figure("overdue_items", "Overdue items", _("Open items with at least one deadline past its due moment.")),
+        _figure(
+            "met_on_time_this_month",
+            "Deadlines met on time this month",
+            _("Of the deadlines met since the first of the month, those met by their due moment."),
+        ),
+        _figure("met_this_month", "Deadlines met this month", _("Deadlines met since the first of the month.")),
+        _figure(
+            "deadlines_overdue",
+            "Deadlines overdue now",
+            _(
+                "Open deadlines past their due moment. A ticket has two deadlines (acknowledge, reply), "
+                "so one ticket can count twice here."
+            ),
+        ),
+    )
+}
+
+
+def figure_terms(*keys: str) -> list[FigureTerm]:
+    """The definitions a page shows under its figures, in the order given."""
+    return [FIGURES[key] for key in keys]
+
+
+def half_up(value, places: int = 1) -> Decimal | None:
+    """`value` rounded half away from zero to `places` decimals (46.15 → 46.2, never truncated).
+
+    Goes through the float's shortest decimal form (str), so 0.1235 is 0.1235, not the binary
+    0.12349999…, and a percentage ending in 5 rounds up as people expect.
+    """
+    if value is None or value == "":
+        return None
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def as_percent(fraction) -> Decimal | None:
+    """A fraction 0..1 as a percentage with one decimal, rounded half up (2/3 → 66.7)."""
+    if fraction is None or fraction == "":
+        return None
+    return half_up(Decimal(str(fraction)) * 100)
+
+
+# --- which areas are built -------------------------------------------------------------------------
+
+AREA_TITLES = {
+    Area.PETITION: _("网络问政 Petitions and inquiries"),
+    Area.SUGGESTION: _("公众建言 Public suggestions"),
+    Area.DISCLOSURE: _("依申请公开 Disclosure applications"),
+}
+AREA_TOTAL_LABELS = {
+    Area.PETITION: _("All petition tickets"),
+    Area.SUGGESTION: _("All suggestions"),
+    Area.DISCLOSURE: _("All disclosure applications"),
+}
+
+
+def installed_areas() -> list[str]:
+    """The clock areas of the areas installed apps declare (portal.areas), in the areas' order.
+    Pages show a section or a total only for these, so an area whose app is not built yet
+    promises nothing."""
+    return [key for key in area_keys() if key in Area.values]
 
 
 # --- who sees what -------------------------------------------------------------------------------
@@ -149,18 +322,44 @@ def due_horizons(now: datetime) -> tuple[datetime, datetime]:
 
 @dataclass(frozen=True)
 class Overdue:
+    """How long past due: working days after the due day up to today, and the time elapsed."""
+
     working_days: int
-    hours: int
+    elapsed: timedelta
+
+    @property
+    def hours(self) -> int:
+        return int(self.elapsed.total_seconds() // 3600)
+
+    @property
+    def minutes(self) -> int:
+        return int(self.elapsed.total_seconds() // 60)
+
+    def __str__(self) -> str:
+        return describe_overdue(self)
 
 
 def overdue_by(due_at: datetime, now: datetime, calendar: deadlines.WorkCalendar | None = None) -> Overdue | None:
-    """How long past due: working days after the due day up to today, and elapsed hours."""
+    """How long past due: working days after the due day up to today, and elapsed time."""
     if due_at >= now:
         return None
-    return Overdue(
-        working_days=deadlines.working_days_between(due_at, now, calendar),
-        hours=int((now - due_at).total_seconds() // 3600),
-    )
+    return Overdue(working_days=deadlines.working_days_between(due_at, now, calendar), elapsed=now - due_at)
+
+
+def describe_overdue(overdue: Overdue) -> str:
+    """The one wording of "how long overdue": minutes under an hour, hours within the first working
+    day, then working days with the hours beside them ("3 working days (61 hours)")."""
+    if overdue.minutes < 1:
+        return str(_("less than a minute"))
+    if overdue.hours < 1:
+        return ngettext("%(count)s minute", "%(count)s minutes", overdue.minutes) % {"count": overdue.minutes}
+    hours = ngettext("%(count)s hour", "%(count)s hours", overdue.hours) % {"count": overdue.hours}
+    if overdue.working_days < 1:
+        return hours
+    days = ngettext("%(count)s working day", "%(count)s working days", overdue.working_days) % {
+        "count": overdue.working_days
+    }
+    return _("%(days)s (%(hours)s)") % {"days": days, "hours": hours}
 
 
 # --- the overdue board: headline figures ---------------------------------------------------------
@@ -360,21 +559,29 @@ class DepartmentStatus:
 
 
 def board_departments(*, scope: DashboardScope, now: datetime) -> list[DepartmentStatus]:
-    """Per department: open items, overdue now, on-time rate and average reply time this month.
+    """Per department: open items, items overdue now, on-time rate and average reply time this month.
 
-    Three queries: the departments; open clocks (the partial covering index); clocks met this
-    month (the covering `met_at` index). Work not yet assigned to a department is a row of its
-    own for users who see everything.
+    Items, not deadlines: a ticket waiting for both its acknowledgement and its reply is one open
+    item (distinct subjects of the open clocks). Three queries: the departments; open clocks (the
+    partial covering index on open clocks, plus each clock's subject); clocks met this month (the
+    covering `met_at` index). Work not yet assigned to a department is a row of its own for users
+    who see everything.
     """
     since = month_start(now)
-    open_figures = {
-        row["department_id"]: row
-        for row in scope.clocks()
+    open_figures: dict[int | None, dict[str, int]] = defaultdict(lambda: {"open": 0, "overdue": 0})
+    for row in (
+        scope.clocks()
         .filter(state__in=Clock.OPEN_STATES)
-        .values("department_id")
-        .annotate(open=Count("*"), overdue=Count("due_at", filter=Q(state__in=COUNTING_STATES, due_at__lt=now)))
+        .values("department_id", "content_type_id")
+        .annotate(
+            open=Count("object_id", distinct=True),
+            overdue=Count("object_id", distinct=True, filter=Q(state__in=COUNTING_STATES, due_at__lt=now)),
+        )
         .order_by()
-    }
+    ):
+        figures = open_figures[row["department_id"]]
+        figures["open"] += row["open"]
+        figures["overdue"] += row["overdue"]
     met_figures = {
         row["department_id"]: row
         for row in scope.clocks()
@@ -391,7 +598,8 @@ def board_departments(*, scope: DashboardScope, now: datetime) -> list[Departmen
     if scope.all_departments and (None in open_figures or None in met_figures):
         result.append(DepartmentStatus(None, str(_("Not yet assigned"))))
     for status in result:
-        if row := open_figures.get(status.department_id):
+        if status.department_id in open_figures:
+            row = open_figures[status.department_id]
             status.open, status.overdue = row["open"], row["overdue"]
         if row := met_figures.get(status.department_id):
             status.met, status.met_on_time, status.average_reply = row["met"], row["met_on_time"], row["average_reply"]
@@ -415,7 +623,7 @@ class BoardFigures:
 
 def board_figures_key(scope: DashboardScope) -> str:
     ids = "all" if scope.department_ids is None else ",".join(map(str, scope.department_ids))
-    return f"portal:board-figures:v1:{translation.get_language()}:{ids}"
+    return f"portal:board-figures:v2:{translation.get_language()}:{ids}"
 
 
 def board_figures_cached(*, scope: DashboardScope, now: datetime) -> BoardFigures:
@@ -463,12 +671,16 @@ def period_bounds(kind: str, month: date) -> tuple[datetime, datetime]:
 class Metric:
     """One area-specific figure a domain app adds to the performance table.
 
-    `format`: "rate" (a fraction 0..1, shown as a percentage), "count" or "days".
+    `format`: "rate" (a fraction 0..1, shown as a percentage), "count" or "days". `definition`:
+    what it counts, shown under the table with the portal's own figures; a rate says which two
+    of the provider's counts it divides, and the provider supplies those counts as metrics too,
+    so that the pages show every rate beside its numerator and denominator.
     """
 
     key: str
     label: str | Promise
     format: str = "rate"
+    definition: str | Promise = ""
 
 
 @dataclass
@@ -620,35 +832,57 @@ class PerformanceRow:
 
 
 def _clock_filter(department_ids, area: str | None):
-    condition = Q(department_id__in=department_ids)
+    """Clocks of these departments (None: every clock, assigned or not), of one area or all."""
+    condition = Q() if department_ids is None else Q(department_id__in=department_ids)
     if area:
         condition &= Q(area=area)
     return condition
 
 
-def performance_figures(
-    *, department_ids: list[int], start: datetime, end: datetime, now: datetime, area: str | None = None
-) -> dict[int, PerformanceRow]:
-    """The clock figures per department for [start, end). Three or four queries, any number of
-    departments (received and acknowledgements by start, replies by meeting, overdue open work).
+def _same_subject():
+    return Clock.objects.filter(content_type=OuterRef("content_type"), object_id=OuterRef("object_id"))
 
-    received: distinct items with a clock started in the period; acknowledged in time: 24-hour
+
+def first_clocks(queryset):
+    """Of `queryset`, each subject's first clock: the one that started when the item was received.
+
+    An item counts as received once, at its first clock's start, under that clock's department:
+    a later clock (a re-examination's reply, a response after moderation) is not a new item. Ties
+    (a ticket's acknowledgement and reply start together) go to the lower id. One probe of the
+    subject index per clock.
+    """
+    earlier = _same_subject().filter(
+        Q(started_at__lt=OuterRef("started_at")) | Q(started_at=OuterRef("started_at"), id__lt=OuterRef("id"))
+    )
+    return queryset.filter(~Exists(earlier))
+
+
+def performance_figures(
+    *, department_ids: list[int] | None, start: datetime, end: datetime, now: datetime, area: str | None = None
+) -> dict[int | None, PerformanceRow]:
+    """The clock figures per department for [start, end) (FIGURES defines each). Four or five
+    queries, any number of departments: received (first clocks started in the period),
+    acknowledgements by start, replies by meeting, overdue open work. `department_ids` None: every
+    clock, with work not yet assigned under the key None.
+
+    received: items whose first clock started in the period; acknowledged in time: 24-hour
     acknowledgements started in the period and met on time; reply rate: reply clocks started in
     the period that are met by now; replied / on time / days to reply: replies made in the period
     (calendar days from the reply clock's start); overdue: met late in the period, plus still open
     past a due moment in the period.
     """
     base = Clock.objects.filter(_clock_filter(department_ids, area))
-    rows: dict[int, PerformanceRow] = {}
+    rows: dict[int | None, PerformanceRow] = {}
 
     def row(department_id) -> PerformanceRow:
         return rows.setdefault(department_id, PerformanceRow(department_id, ""))
 
     started = base.filter(started_at__gte=start, started_at__lt=end)
+    for item in first_clocks(started).values("department_id").annotate(received=Count("*")).order_by():
+        row(item["department_id"]).received = item["received"]
     for item in (
-        started.values("department_id", "content_type_id")
+        started.values("department_id")
         .annotate(
-            received=Count("object_id", distinct=True),
             acknowledge_due=Count("started_at", filter=Q(kind=Kind.ACKNOWLEDGE)),
             acknowledged_in_time=Count("started_at", filter=Q(kind=Kind.ACKNOWLEDGE, state=State.MET_ON_TIME)),
             replies_started=Count("started_at", filter=Q(kind__in=REPLY_KINDS)),
@@ -657,8 +891,8 @@ def performance_figures(
         .order_by()
     ):
         target = row(item["department_id"])
-        for name in ("received", "acknowledge_due", "acknowledged_in_time", "replies_started", "replies_started_met"):
-            setattr(target, name, getattr(target, name) + item[name])
+        for name in ("acknowledge_due", "acknowledged_in_time", "replies_started", "replies_started_met"):
+            setattr(target, name, item[name])
 
     met = base.filter(met_at__gte=start, met_at__lt=end)
     for item in (
@@ -712,19 +946,37 @@ def _rank(rows: list[PerformanceRow]) -> None:
 def department_performance(
     *, scope: DashboardScope, start: datetime, end: datetime, now: datetime
 ) -> PerformanceReport:
-    """The performance table: every department in scope, ranked, with totals and provided metrics."""
+    """The performance table: every department in scope, ranked, with totals and provided metrics.
+
+    The totals are the sum of the rows shown. For those who see every department the rows are the
+    active departments, any other department with work in the period, and the work not yet
+    assigned (unranked, last), so the totals cover every item, as the trend beside them does.
+    """
     departments = list(scope.departments().values_list("id", "name"))
+    figures = performance_figures(
+        department_ids=None if scope.all_departments else [department_id for department_id, _name in departments],
+        start=start,
+        end=end,
+        now=now,
+    )
+    known = {department_id for department_id, _name in departments}
+    others = [department_id for department_id in figures if department_id is not None and department_id not in known]
+    if others:
+        departments += list(Department.objects.filter(id__in=others).order_by("name").values_list("id", "name"))
     ids = [department_id for department_id, _name in departments]
-    figures = performance_figures(department_ids=ids, start=start, end=end, now=now)
     provided = provided_metrics(ids, start, end)
     rows = []
     totals = PerformanceRow(None, str(_("All departments")))
     all_days: list[tuple[float, int]] = []
-    for department_id, name in departments:
+    unassigned = figures.get(None)
+    if unassigned is not None:
+        unassigned.name = str(_("Not yet assigned"))
+    for department_id, name in [*departments, *([(None, "")] if unassigned else [])]:
         row = figures.get(department_id) or PerformanceRow(department_id, name)
-        row.name = name
-        row.extra = provided.values.get(department_id, {})
-        rows.append(row)
+        if department_id is not None:
+            row.name = name
+            row.extra = provided.values.get(department_id, {})
+            rows.append(row)
         for attribute in (
             "received",
             "acknowledge_due",
@@ -741,17 +993,19 @@ def department_performance(
             all_days.append((row.average_reply_days, row.replied))
     replies = sum(count for _days, count in all_days)
     totals.average_reply_days = sum(days * count for days, count in all_days) / replies if replies else None
-    totals.p90_reply_days = _overall_p90(ids, start, end)
+    totals.p90_reply_days = _overall_p90(None if scope.all_departments else ids, start, end)
     totals.extra = provided.values.get(None, {})
     _rank(rows)
+    if unassigned is not None:
+        rows.append(unassigned)  # not a department: unranked, after the ranking
     return PerformanceReport(start=start, end=end, rows=rows, totals=totals, metrics=provided.metrics)
 
 
 def _overall_p90(department_ids, start, end) -> float | None:
-    if not department_ids:
+    if department_ids is not None and not department_ids:
         return None
     queryset = Clock.objects.filter(
-        department_id__in=department_ids, kind__in=REPLY_KINDS, met_at__gte=start, met_at__lt=end
+        _clock_filter(department_ids, None), kind__in=REPLY_KINDS, met_at__gte=start, met_at__lt=end
     ).annotate(everything=Value(1, output_field=IntegerField()))
     times = reply_times(queryset, "everything")
     return next(iter(times.values()))[1] if times else None
@@ -774,7 +1028,8 @@ def performance_trend(
     *, department_ids: list[int] | None, last_month: date, months: int = 12, area: str | None = None
 ) -> list[TrendPoint]:
     """Month by month, the `months` months ending with `last_month`: items received, replies made,
-    on time, average days to reply. Three queries whatever the span."""
+    on time, average days to reply (as FIGURES defines them, so a period's months add up to the
+    performance table's totals). Two queries whatever the span."""
     first = add_months(last_month.replace(day=1), -(months - 1))
     start, end = _local_midnight(first), _local_midnight(add_months(last_month.replace(day=1), 1))
     points = {add_months(first, offset): TrendPoint(add_months(first, offset)) for offset in range(months)}
@@ -785,10 +1040,10 @@ def performance_trend(
         base = base.filter(area=area)
     tz = deadlines.LOCAL_TZ
     for item in (
-        base.filter(started_at__gte=start, started_at__lt=end)
+        first_clocks(base.filter(started_at__gte=start, started_at__lt=end))
         .annotate(month=TruncMonth("started_at", tzinfo=tz))
-        .values("month", "content_type_id")
-        .annotate(received=Count("object_id", distinct=True))
+        .values("month")
+        .annotate(received=Count("*"))
         .order_by()
     ):
         points[item["month"].date()].received += item["received"]
@@ -816,7 +1071,7 @@ TREND_CACHE_SECONDS = 600
 def trend_cache_key(department_ids, last_month: date, months: int = 12, area: str | None = None) -> str:
     scope = "all" if department_ids is None else ",".join(str(i) for i in sorted(department_ids))
     digest = hashlib.sha256(f"{scope}|{last_month:%Y-%m}|{months}|{area or ''}".encode()).hexdigest()[:32]
-    return f"portal:trend:v1:{digest}"
+    return f"portal:trend:v2:{digest}"
 
 
 def performance_trend_cached(
@@ -831,24 +1086,25 @@ def performance_trend_cached(
     return trend
 
 
+def _json_number(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
 def chart_data(trend: list[TrendPoint]) -> dict:
-    """The trend as plain JSON for static/js/dashboard.js (labels and series; no markup)."""
+    """The trend as plain JSON for static/js/dashboard.js (labels and series; no markup), rounded
+    as the tables beside the charts round (half up, one decimal)."""
     return {
         "labels": [f"{point.month:%Y-%m}" for point in trend],
         "received": [point.received for point in trend],
         "replied": [point.replied for point in trend],
-        "on_time_rate": [
-            round(point.on_time_rate * 100, 1) if point.on_time_rate is not None else None for point in trend
-        ],
-        "average_reply_days": [
-            round(point.average_reply_days, 1) if point.average_reply_days is not None else None for point in trend
-        ],
+        "on_time_rate": [_json_number(as_percent(point.on_time_rate)) for point in trend],
+        "average_reply_days": [_json_number(half_up(point.average_reply_days)) for point in trend],
     }
 
 
 # --- the public operations page -----------------------------------------------------------------
 
-PUBLIC_STATS_KEY = "portal:public-stats:v1"
+PUBLIC_STATS_KEY = "portal:public-stats:v2"
 # The beat task refreshes every PUBLIC_STATS_REFRESH_SECONDS; its result outlives several runs,
 # so a missed run or two changes nothing for visitors.
 PUBLIC_STATS_SECONDS = 6 * 3600
@@ -859,80 +1115,142 @@ PUBLIC_STATS_MONTHS = 12
 PUBLIC_STATS_LOCK = "portal:public-stats:computing"
 PUBLIC_STATS_LOCK_SECONDS = 120
 PUBLIC_STATS_WAIT_SECONDS = 5
+# What /stats/ shows for each area, in this order (FIGURES defines each).
+PUBLIC_STATS_FIGURES = (
+    "received",
+    "answered",
+    "reply_rate",
+    "answered_on_time",
+    "answered_on_time_rate",
+    "average_answer_days",
+)
 
 
-def _rate(numerator: int, denominator: int) -> float | None:
-    return round(numerator / denominator, 4) if denominator else None
+@dataclass
+class Cohort:
+    """The items received in a month (or over several), followed up to now: how many, how many
+    answered, how many of those on time, and the days their first replies took. Counts and the
+    summed time add up across months and departments; rates are taken from the sums."""
+
+    received: int = 0
+    answered: int = 0
+    answered_on_time: int = 0
+    answer_time: timedelta = field(default_factory=timedelta)
+
+    def add(self, other: Cohort) -> None:
+        self.received += other.received
+        self.answered += other.answered
+        self.answered_on_time += other.answered_on_time
+        self.answer_time += other.answer_time
+
+    def as_dict(self) -> dict:
+        return {
+            "received": self.received,
+            "answered": self.answered,
+            "answered_on_time": self.answered_on_time,
+            "reply_rate": self.answered / self.received if self.received else None,
+            "answered_on_time_rate": self.answered_on_time / self.answered if self.answered else None,
+            "average_answer_days": self.answer_time.total_seconds() / 86400 / self.answered if self.answered else None,
+        }
 
 
-def _days(value: float | None) -> float | None:
-    return round(value, 1) if value is not None else None
+def received_cohorts(
+    *, start: datetime, end: datetime, area: str | None = None
+) -> dict[tuple[date, int | None], Cohort]:
+    """{(local month, department id or None): Cohort} of the items received in [start, end).
+
+    One query: each item's first clock started in the range (`first_clocks`), with its first
+    reply-kind clock's state and duration looked up by subject (two index probes per item).
+    """
+    first_reply = _same_subject().filter(kind__in=REPLY_KINDS).order_by("started_at", "id")
+    rows = (
+        first_clocks(Clock.objects.filter(_clock_filter(None, area), started_at__gte=start, started_at__lt=end))
+        .alias(
+            reply_state=Subquery(first_reply.values("state")[:1]),
+            reply_time=Subquery(
+                first_reply.annotate(time=_duration()).values("time")[:1], output_field=DurationField()
+            ),
+        )
+        .annotate(month=TruncMonth("started_at", tzinfo=deadlines.LOCAL_TZ))
+        .values("month", "department_id")
+        .annotate(
+            received=Count("*"),
+            answered=Count("id", filter=Q(reply_state__in=(State.MET_ON_TIME, State.MET_LATE))),
+            answered_on_time=Count("id", filter=Q(reply_state=State.MET_ON_TIME)),
+            answer_time=Sum("reply_time"),
+        )
+        .order_by()
+    )
+    return {
+        (deadlines.local_date(row["month"]), row["department_id"]): Cohort(
+            received=row["received"],
+            answered=row["answered"],
+            answered_on_time=row["answered_on_time"],
+            answer_time=row["answer_time"] or timedelta(),
+        )
+        for row in rows
+    }
 
 
 def public_stats_compute(*, now: datetime) -> dict:
     """Everything /stats/ shows, as plain JSON-able data: aggregates only, no personal data.
 
-    By month (the last PUBLIC_STATS_MONTHS months) and by department (over the same months), for
-    petitions, suggestions and disclosure applications, plus the providers' figures.
+    For each installed area (`installed_areas`): the items received in each of the last
+    PUBLIC_STATS_MONTHS months and what became of them (`Cohort`), by month and by department;
+    the months and the departments each add up to the totals. Plus the providers' figures.
     """
     last_month = deadlines.local_date(now).replace(day=1)
     first = add_months(last_month, -(PUBLIC_STATS_MONTHS - 1))
     start, end = _local_midnight(first), _local_midnight(add_months(last_month, 1))
+    months = [add_months(first, offset) for offset in range(PUBLIC_STATS_MONTHS)]
     departments = list(Department.objects.filter(is_active=True).values_list("id", "name"))
     ids = [department_id for department_id, _name in departments]
+    names = dict(departments)
     areas = {}
-    for area in Area.values:
-        trend = performance_trend(department_ids=None, last_month=last_month, months=PUBLIC_STATS_MONTHS, area=area)
-        figures = performance_figures(department_ids=ids, start=start, end=end, now=now, area=area)
-        totals = PerformanceRow(None, "")
-        for row in figures.values():
-            for attribute in ("received", "replies_started", "replies_started_met", "replied", "replied_on_time"):
-                setattr(totals, attribute, getattr(totals, attribute) + getattr(row, attribute))
+    for area in installed_areas():
+        cohorts = received_cohorts(start=start, end=end, area=area)
+        missing = {key[1] for key in cohorts if key[1] is not None and key[1] not in names}
+        names.update(Department.objects.filter(id__in=missing).values_list("id", "name"))
+        by_month = {month: Cohort() for month in months}
+        by_department = {department_id: Cohort() for department_id in ids}
+        totals = Cohort()
+        for (month, department_id), cohort in cohorts.items():
+            by_month[month].add(cohort)
+            by_department.setdefault(department_id, Cohort()).add(cohort)
+            totals.add(cohort)
+        shown = [*ids, *sorted(set(by_department) - set(ids) - {None}, key=lambda i: names[i])]
+        if None in by_department:
+            shown.append(None)  # work not yet assigned: a row of its own, so the rows add up
         areas[area] = {
-            "months": [
-                {
-                    "month": f"{point.month:%Y-%m}",
-                    "received": point.received,
-                    "replied": point.replied,
-                    "on_time_rate": _rate(point.replied_on_time, point.replied),
-                    "average_reply_days": _days(point.average_reply_days),
-                }
-                for point in trend
-            ],
+            **totals.as_dict(),
+            "months": [{"month": f"{month:%Y-%m}", **by_month[month].as_dict()} for month in months],
             "departments": [
-                {
-                    "name": name,
-                    "received": figures[department_id].received if department_id in figures else 0,
-                    "replied": figures[department_id].replied if department_id in figures else 0,
-                    "reply_rate": figures[department_id].reply_rate if department_id in figures else None,
-                    "on_time_rate": figures[department_id].on_time_rate if department_id in figures else None,
-                    "average_reply_days": _days(figures[department_id].average_reply_days)
-                    if department_id in figures
-                    else None,
-                }
-                for department_id, name in departments
+                {"name": names.get(department_id, ""), "unassigned": department_id is None}
+                | by_department[department_id].as_dict()
+                for department_id in shown
             ],
-            "received": totals.received,
-            "replied": totals.replied,
-            "reply_rate": totals.reply_rate,
-            "on_time_rate": totals.on_time_rate,
         }
     provided = provided_metrics(ids, start, end)
     monthly_provided = []
-    for offset in range(PUBLIC_STATS_MONTHS):
-        month = add_months(first, offset)
+    for month in months:
         in_month = provided_metrics(ids, _local_midnight(month), _local_midnight(add_months(month, 1)))
         monthly_provided.append({"month": f"{month:%Y-%m}", "values": in_month.values.get(None, {})})
-    names = dict(departments)
     return {
         "computed_at": timezone.localtime(now).isoformat(),
         "first_month": f"{first:%Y-%m}",
         "last_month": f"{last_month:%Y-%m}",
+        "area_order": list(areas),
         "areas": areas,
         "provided": {
             # Labels in every language: the page is rendered in the visitor's, not the worker's.
             "metrics": [
-                {"key": m.key, "labels": _in_every_language(m.label), "format": m.format} for m in provided.metrics
+                {
+                    "key": m.key,
+                    "labels": _in_every_language(m.label),
+                    "definitions": _in_every_language(m.definition) if m.definition else {},
+                    "format": m.format,
+                }
+                for m in provided.metrics
             ],
             "total": provided.values.get(None, {}),
             "months": monthly_provided,

@@ -22,17 +22,20 @@ def may_view_dashboard(user) -> bool:
 
 @register.filter
 def percent(value) -> str:
-    """A fraction 0..1 as "93.5%"; nothing to measure as "—"."""
-    if value is None or value == "":
-        return NOTHING
-    return f"{number_format(float(value) * 100, 1)}%"
+    """A fraction 0..1 as "93.5%", rounded half up (2/3 is 66.7%, not 66.6%); nothing to measure as "—"."""
+    from portal.dashboards import as_percent
+
+    rounded = as_percent(value)
+    return NOTHING if rounded is None else f"{number_format(rounded, 1)}%"
 
 
 @register.filter
 def days(value) -> str:
-    if value is None or value == "":
-        return NOTHING
-    return number_format(float(value), 1)
+    """Days with one decimal, rounded half up; nothing to measure as "—"."""
+    from portal.dashboards import half_up
+
+    rounded = half_up(value)
+    return NOTHING if rounded is None else number_format(rounded, 1)
 
 
 @register.filter

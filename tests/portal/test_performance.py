@@ -236,13 +236,13 @@ def test_xlsx_export_holds_the_table(client, world):
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0][:2] == ["Department performance", "Q1 2026"]
-    assert rows[2][:4] == ["Rank", "Department", "Received", "Acknowledged within 24 hours"]
+    assert rows[2][:5] == ["Rank", "Department", "Received", "Due for acknowledgement", "Acknowledged within 24 hours"]
     housing = next(row for row in rows if row[1] == "住房和城乡建设局")
     assert housing[0] == 1  # education has nothing to measure: it ranks after any measured share
-    assert housing[5:8] == [2, 1, 50]
-    assert housing[9] == 11 and housing[10] == pytest.approx(18.2)  # 2 + 0.9 × 18
+    assert housing[6:9] == [2, 1, 50]
+    assert housing[10] == 11 and housing[11] == pytest.approx(18.2)  # 2 + 0.9 × 18
     totals = next(row for row in rows if row[1] == "All departments")
-    assert totals[5] == 2
+    assert totals[6] == 2
 
 
 def test_export_is_refused_to_department_staff(client, world):
@@ -264,3 +264,141 @@ def test_the_trend_is_cached_between_requests(client, world):
 
     assert len(trend_queries(first)) == 2
     assert trend_queries(second) == []
+
+
+# --- the figures add up, each rate beside its parts, rounded half up ---------------------------------
+
+SUMMED = (
+    "received",
+    "acknowledge_due",
+    "acknowledged_in_time",
+    "replied",
+    "replied_on_time",
+    "met_late",
+    "open_overdue",
+)
+
+
+def ticket(department, received, *, acknowledged=None, replied=None, reexamined=None):
+    """A ticket as the petitions app makes one: acknowledgement and reply clocks from receipt,
+    and a re-examination's reply clock started later (not a new item)."""
+    on = Group.objects.create(name=f"工单{next(_names)}")
+    acknowledge = start(department, policy="petition.acknowledge", at=received, on=on)
+    reply = start(department, at=received, on=on)
+    if acknowledged:
+        clocks.clock_meet(clock=acknowledge, at=acknowledged)
+    if replied:
+        clocks.clock_meet(clock=reply, at=replied)
+    if reexamined:
+        start(department, policy="petition.reply.reexamine", at=reexamined, on=on)
+    return on
+
+
+@pytest.fixture
+def year_of_work(world):
+    housing, education = world["housing"], world["education"]
+    retired = DepartmentFactory(name="原文化局", code="WHJ", is_active=False)
+    ticket(housing, local(2026, 1, 5, 9), acknowledged=local(2026, 1, 5, 12), replied=local(2026, 1, 8, 9))
+    ticket(
+        housing,
+        local(2026, 1, 30, 9),
+        acknowledged=local(2026, 2, 2, 9),
+        replied=local(2026, 2, 5, 9),
+        reexamined=local(2026, 3, 2, 9),
+    )
+    ticket(education, local(2026, 2, 10, 9), acknowledged=local(2026, 2, 10, 10), replied=local(2026, 3, 20, 9))
+    ticket(education, local(2026, 3, 3, 9), replied=local(2026, 3, 4, 9))
+    ticket(retired, local(2026, 4, 1, 9), acknowledged=local(2026, 4, 1, 10), replied=local(2026, 4, 2, 9))
+    ticket(None, local(2026, 5, 6, 9))  # still awaiting assignment
+    ticket(None, local(2026, 5, 7, 9))
+    ticket(housing, local(2025, 12, 30, 9), replied=local(2026, 1, 2, 9))  # received the year before
+    return {"retired": retired}
+
+
+def test_the_totals_row_is_the_sum_of_the_rows_shown(year_of_work):
+    start_y, end_y = period_bounds(Period.YEAR, date(2026, 1, 1))
+    report = dashboards.department_performance(scope=ALL, start=start_y, end=end_y, now=local(2026, 12, 31, 12))
+    names = [row.name for row in report.rows]
+    assert "原文化局" in names  # retired since, but its work is counted
+    assert report.rows[-1].department_id is None and report.rows[-1].rank is None  # not yet assigned
+    for attribute in SUMMED:
+        assert getattr(report.totals, attribute) == sum(getattr(row, attribute) for row in report.rows), attribute
+    assert report.totals.received == 7  # the re-examination is not a new item; December's ticket is last year's
+
+
+def test_the_trend_months_add_up_to_the_years_totals(year_of_work):
+    start_y, end_y = period_bounds(Period.YEAR, date(2026, 1, 1))
+    report = dashboards.department_performance(scope=ALL, start=start_y, end=end_y, now=local(2026, 12, 31, 12))
+    trend = dashboards.performance_trend(department_ids=None, last_month=date(2026, 12, 1))
+    assert sum(point.received for point in trend) == report.totals.received == 7
+    assert sum(point.replied for point in trend) == report.totals.replied
+    assert sum(point.replied_on_time for point in trend) == report.totals.replied_on_time
+    march = next(point for point in trend if point.month == date(2026, 3, 1))
+    assert march.received == 1  # the re-examination started in March is not a ticket received in March
+
+
+def test_a_month_on_the_page_matches_its_trend_row(client, world, year_of_work):
+    client.force_login(world["clerk"])
+    with time_machine.travel(local(2026, 5, 20, 10), tick=False):
+        response = client.get(reverse("dashboard_performance"), {"period": "month", "month": "2026-05"})
+    totals, may = response.context["report"].totals, response.context["trend"][-1]
+    assert (totals.received, totals.replied, totals.replied_on_time) == (may.received, may.replied, may.replied_on_time)
+    assert totals.received == 2  # the two tickets awaiting assignment
+
+
+def test_every_rate_is_shown_beside_its_numerator_and_denominator(client, world, year_of_work):
+    from portal.dashboard_views import PERFORMANCE_FIGURES
+
+    shown = set(PERFORMANCE_FIGURES)
+    rates = [key for key in shown if dashboards.FIGURES[key].ratio]
+    assert set(rates) == {"acknowledged_rate", "on_time_rate"}
+    for key in rates:
+        assert set(dashboards.FIGURES[key].ratio) <= shown, key
+    client.force_login(world["clerk"])
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("dashboard_performance"), {"period": "year", "month": "2026-01"}).content.decode()
+    for key in shown:
+        assert str(dashboards.FIGURES[key].label) in html, key  # in the table
+        assert f"<dt>{dashboards.FIGURES[key].label}</dt>" in html, key  # and defined under it
+    report = dashboards.department_performance(
+        scope=ALL, start=local(2026, 1, 1), end=local(2027, 1, 1), now=local(2027, 1, 1)
+    )
+    for row in [*report.rows, report.totals]:
+        for key in rates:
+            numerator, denominator = (getattr(row, part) for part in dashboards.FIGURES[key].ratio)
+            assert getattr(row, key) == (numerator / denominator if denominator else None)
+
+
+def test_counts_are_labelled_as_counts_in_chinese(client, world, year_of_work):
+    client.force_login(world["clerk"])
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get(reverse("dashboard_performance"), {"period": "year", "month": "2026-01"}).content.decode()
+    for label in ("收件数", "应受理数", "按时受理数", "答复数", "按时答复数", "按时答复率", "超期数"):
+        assert f">{label}" in html, label
+    assert not re.search(r">\s*(受理时间|答复时间)\s*(<|（)", html)  # no count is labelled as a time
+    assert "<dt>按时答复率</dt><dd>按时答复率 = 按时答复数 ÷ 答复数。</dd>" in html
+    response = client.get(reverse("dashboard_performance_export"), {"period": "year", "month": "2026-01"})
+    header = [cell.value for cell in load_workbook(BytesIO(b"".join(response.streaming_content))).active[3]]
+    assert header[2:5] == ["收件数", "应受理数", "按时受理数"]
+
+
+@pytest.mark.parametrize(
+    ("fraction", "shown", "exported"),
+    [
+        (2 / 3, "66.7%", 66.7),  # not truncated to 66.6
+        (6 / 13, "46.2%", 46.2),  # 46.153…
+        (1 / 16, "6.3%", 6.3),  # 6.25: half up, not to even
+        (247 / 2000, "12.4%", 12.4),  # 12.35 although the float is 0.12349999…
+        (1 / 3, "33.3%", 33.3),
+        (1.0, "100.0%", 100.0),
+        (0.0, "0.0%", 0.0),
+        (None, "—", None),
+    ],
+)
+def test_percentages_are_rounded_half_up_to_one_decimal(fraction, shown, exported):
+    from portal.dashboard_views import _percent
+    from portal.templatetags.dashboard_tags import percent
+
+    with override_settings(USE_THOUSAND_SEPARATOR=False):
+        assert percent(fraction) == shown
+    assert _percent(fraction) == exported

@@ -2,6 +2,7 @@
 and its command twin, and a spike that costs no heavy queries."""
 
 import itertools
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
 _names = itertools.count()
 PROVIDER_APP = "tests.portal.dashboard_provider.ProviderConfig"
+AREA_APP = "tests.portal.area_app.AreaAppConfig"
 
 
 def local(*args) -> datetime:
@@ -54,20 +56,110 @@ def test_the_page_is_public_and_shows_the_figures(client, figures):
         response = client.get(reverse("stats"), HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
     assert response.status_code == 200
-    petitions = response.context["petitions"]
-    assert (petitions["received"], petitions["replied"]) == (3, 3)
-    assert petitions["on_time_rate"] == pytest.approx(2 / 3, abs=1e-4)
+    [petitions] = [section["figures"] for section in response.context["sections"]]
+    assert (petitions["received"], petitions["answered"], petitions["answered_on_time"]) == (3, 3, 2)
+    assert petitions["answered_on_time_rate"] == pytest.approx(2 / 3)
     months = {month["month"]: month for month in petitions["months"]}
     assert len(months) == 12 and "2025-12" in months and "2026-11" in months
-    assert (months["2026-10"]["received"], months["2026-10"]["replied"]) == (2, 1)
-    assert months["2026-11"]["replied"] == 2 and months["2026-11"]["average_reply_days"] == 16.5
+    # By the month received: October's two tickets (one answered late), November's one.
+    october, november = months["2026-10"], months["2026-11"]
+    assert (october["received"], october["answered"], october["answered_on_time"]) == (2, 2, 1)
+    assert october["average_answer_days"] == pytest.approx(16)
+    assert (november["received"], november["answered"], november["average_answer_days"]) == (1, 1, 3)
     departments = {row["name"]: row for row in petitions["departments"]}
-    assert departments["教育局"]["received"] == 1 and departments["住房和城乡建设局"]["replied"] == 2
-    assert response.context["suggestions"]["received"] == 1
-    assert response.context["disclosure"]["replied"] == 1 and response.context["disclosure"]["on_time_rate"] == 1
+    assert departments["教育局"]["received"] == 1 and departments["住房和城乡建设局"]["answered"] == 2
     assert "住房和城乡建设局" in html
     assert 'id="stats-trend-data" type="application/json"' in html
     assert html.count("<caption>") >= 2
+
+
+SUMMED = ("received", "answered", "answered_on_time")
+
+
+def test_the_headline_is_the_sum_of_the_months_and_of_the_departments(client, figures):
+    housing = figures["housing"]
+    ticket = Group.objects.create(name="工单")  # acknowledgement and reply: one item
+    acknowledge = clocks.clock_start(
+        subject=ticket, policy="petition.acknowledge", started_at=local(2026, 10, 30, 9), department=housing
+    )
+    clocks.clock_meet(clock=acknowledge, at=local(2026, 10, 30, 10))
+    reply = clocks.clock_start(
+        subject=ticket, policy="petition.reply.ordinary", started_at=local(2026, 10, 30, 9), department=housing
+    )
+    clocks.clock_meet(clock=reply, at=local(2026, 11, 3, 9))
+    # Rated unsatisfied: re-examined in November. Still the one item received in October.
+    clocks.clock_start(
+        subject=ticket, policy="petition.reply.reexamine", started_at=local(2026, 11, 5, 9), department=housing
+    )
+    waiting = Group.objects.create(name="待交办")
+    clocks.clock_start(subject=waiting, policy="petition.acknowledge", started_at=local(2026, 11, 18, 9))
+    clocks.clock_start(subject=waiting, policy="petition.reply.ordinary", started_at=local(2026, 11, 18, 9))
+    retired = DepartmentFactory(name="原文化局", code="WHJ", is_active=False)
+    replied(retired, "petition.reply.ordinary", local(2026, 6, 1, 9), 1)
+    with time_machine.travel(local(2026, 11, 20, 10), tick=False):
+        response = client.get(reverse("stats"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    figures_shown = response.context["sections"][0]["figures"]
+    assert figures_shown["received"] == 6  # three from the fixture, the ticket, the waiting one, the retired one's
+    for key in SUMMED:
+        assert figures_shown[key] == sum(month[key] for month in figures_shown["months"]), key
+        assert figures_shown[key] == sum(row[key] for row in figures_shown["departments"]), key
+    rows = {row["name"]: row for row in figures_shown["departments"]}
+    assert rows["原文化局"]["received"] == 1
+    assert [row["received"] for row in figures_shown["departments"] if row["unassigned"]] == [1]
+    html = response.content.decode()
+    assert "尚未交办" in html and "合计" in html
+
+
+def test_every_rate_divides_figures_shown_beside_it(client, figures):
+    shown = set(dashboards.PUBLIC_STATS_FIGURES)
+    rates = [key for key in shown if dashboards.FIGURES[key].ratio]
+    assert set(rates) == {"reply_rate", "answered_on_time_rate"}
+    for key in rates:
+        assert set(dashboards.FIGURES[key].ratio) <= shown, key
+    Group.objects.create(name="x")
+    clocks.clock_start(
+        subject=Group.objects.create(name="未答复"),
+        policy="petition.reply.ordinary",
+        started_at=local(2026, 11, 2, 9),
+        department=figures["housing"],
+    )
+    with time_machine.travel(local(2026, 11, 20, 10), tick=False):
+        response = client.get(reverse("stats"), HTTP_ACCEPT_LANGUAGE="en")
+    section = response.context["sections"][0]["figures"]
+    for row in [section, *section["months"], *section["departments"]]:
+        for key in rates:
+            numerator, denominator = (row[part] for part in dashboards.FIGURES[key].ratio)
+            assert row[key] == (numerator / denominator if denominator else None), (key, row)
+    assert (section["received"], section["answered"]) == (4, 3)
+    html = response.content.decode()
+    assert "75.0%" in html  # the reply rate, 3 of the 4 received, beside both
+    for key in shown:
+        assert f"<dt>{dashboards.FIGURES[key].label}</dt>" in html, key
+
+
+def test_counts_are_labelled_as_counts_and_defined_in_chinese(client, figures):
+    with time_machine.travel(local(2026, 11, 20, 10), tick=False):
+        html = client.get(reverse("stats"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert ">收件数<" in html and ">已答复数<" in html and ">答复率<" in html
+    assert not re.search(r">\s*(受理时间|答复时间)\s*(<|（)", html)  # no count is labelled as a time
+    assert "<dt>答复率</dt><dd>答复率 = 已答复数 ÷ 收件数。</dd>" in html
+    assert "66.7%" in html  # 2 of 3 answered on time, rounded half up (not 66.6%)
+
+
+def test_only_areas_of_installed_apps_have_a_section(client, figures):
+    with time_machine.travel(local(2026, 11, 20, 10), tick=False):
+        html = client.get(reverse("stats"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert [section["area"] for section in client.get(reverse("stats")).context["sections"]] == ["petition"]
+    assert "Public suggestions" not in html and "Disclosure applications" not in html
+    cache.clear()
+    with (
+        override_settings(INSTALLED_APPS=[*settings.INSTALLED_APPS, AREA_APP], ROOT_URLCONF="tests.portal.area_app"),
+        time_machine.travel(local(2026, 11, 20, 10), tick=False),
+    ):
+        response = client.get(reverse("stats"), HTTP_ACCEPT_LANGUAGE="en")
+    assert [section["area"] for section in response.context["sections"]] == ["suggestion", "petition"]
+    assert response.context["sections"][0]["figures"]["received"] == 1
+    assert "Public suggestions" in response.content.decode()
 
 
 def test_no_personal_data_is_shown(client, figures):
