@@ -15,6 +15,27 @@ _VIEW = [
 ]
 
 
+CITIZEN_NOTICES = {
+    "petition_citizen_accepted": _("%(department)s has accepted (受理) your ticket %(reference)s %(title)s."),
+    "petition_citizen_replied": _(
+        "%(department)s has replied (答复) to your ticket %(reference)s %(title)s. Read the reply and rate it "
+        "within 7 days."
+    ),
+    "petition_citizen_declined": _(
+        "%(department)s did not accept (不予受理) your ticket %(reference)s %(title)s; its reasons are on the "
+        "ticket's page."
+    ),
+    "petition_citizen_returned": _(
+        "Your ticket %(reference)s %(title)s is being assigned again: the department it was assigned to found the "
+        "matter outside its responsibilities, and the office of online inquiries is passing it to the right one."
+    ),
+    "petition_citizen_extended": _(
+        "The reply deadline of your ticket %(reference)s %(title)s was extended to %(due)s."
+    ),
+    "petition_citizen_closed": _("Your ticket %(reference)s %(title)s has been closed (办结). %(note)s"),
+}
+
+
 class PetitionsConfig(AppConfig):
     name = "petitions"
     verbose_name = _("Petitions (网络问政)")
@@ -27,6 +48,7 @@ class PetitionsConfig(AppConfig):
             MenuItem("petitions:index", _("Petitions"), order=20),
             MenuItem("petitions:track", _("Track my ticket"), order=90),
         ),
+        account=(MenuItem("petitions:mine", _("My tickets"), order=20, icon="bi-card-list"),),
         card=ServiceCard(
             "bi-chat-square-text",
             pgettext_lazy("service card", "Online petitions"),
@@ -111,3 +133,8 @@ class PetitionsConfig(AppConfig):
             title=_("Rated unsatisfied, reopened for re-examination (复查): %(reference)s %(title)s. %(note)s"),
             email_template="emails/petition_staff",
         )
+        # The citizen's own notices (petitions.services._notice_citizens): in-app only, since the
+        # e-mails go to the contact address given with the ticket. Nothing internal: a return
+        # says what it means for the citizen, never the department's reason.
+        for kind, title in CITIZEN_NOTICES.items():
+            register_notice_kind(kind, title=title)

@@ -11,7 +11,6 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from petitions.models import Category, Petition
@@ -42,13 +41,7 @@ class MultipleFileField(forms.FileField):
 
 class CategoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, category: Category) -> str:
-        return category_label(category)
-
-
-def category_label(category) -> str:
-    if (get_language() or "").startswith("en") and category.name_en:
-        return category.name_en
-    return category.name
+        return category.display_name
 
 
 class PetitionForm(forms.Form):
@@ -211,12 +204,13 @@ class PublicFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         everything = [("", _("All"))]
-        self.fields["department"].choices = everything + list(
-            Department.objects.filter(is_active=True).order_by("name").values_list("id", "name")
+        departments = Department.objects.filter(is_active=True).only("id", "name", "name_en")
+        self.fields["department"].choices = everything + sorted(
+            ((department.pk, department.display_name) for department in departments), key=lambda choice: choice[1]
         )
         self.fields["kind"].choices = everything + list(Petition.Kind.choices)
         self.fields["category"].choices = everything + [
-            (category.pk, category_label(category)) for category in Category.objects.only("id", "name", "name_en")
+            (category.pk, category.display_name) for category in Category.objects.only("id", "name", "name_en")
         ]
 
     def clean_month(self) -> date | None:

@@ -143,7 +143,7 @@ CLOCK_COLUMNS = (
     "overdue_at",
     "created_at",
 )
-EVENT_COLUMNS = ("petition_id", "action", "department_id", "note", "public", "created_at")
+EVENT_COLUMNS = ("petition_id", "action", "department_id", "note", "public", "created_at", "choice")
 REPLY_COLUMNS = ("petition_id", "department_id", "author_id", "body", "public_body", "is_decline", "created_at")
 
 
@@ -234,7 +234,7 @@ def generate_petitions(*, count: int, context: GenerationContext) -> int:
                 lead_department_id=lead,
                 received_at=received_at,
                 closure="",
-                return_reason="退回:不属于本单位职责" if state == "returned" else "",
+                return_reason="退回：不属于本单位职责" if state == "returned" else "",
                 rating="",
                 rating_comment="",
                 reexamined=state == "reexamining",
@@ -244,7 +244,7 @@ def generate_petitions(*, count: int, context: GenerationContext) -> int:
                 search_document=document,
                 public_search_document="",
             )
-            events.append((pk, "received", None, "", True, received_at))
+            events.append((pk, "received", None, "", True, received_at, channel))
             acknowledge_due = received_at + timedelta(hours=24)
             reply_days = 15 if is_complex else 7
             reply_due = _working_day_due(day, reply_days)
@@ -252,11 +252,11 @@ def generate_petitions(*, count: int, context: GenerationContext) -> int:
             accepted_at = replied_at = None
             if state not in ("submitted", "returned"):
                 row["assigned_at"] = _not_after(received_at, timedelta(hours=rng.uniform(0.5, 10)), now, rng)
-                events.append((pk, "assigned", lead, "", True, row["assigned_at"]))
+                events.append((pk, "assigned", lead, "", True, row["assigned_at"], ""))
             if state in ("accepted", "replied", "reexamining", "closed"):
                 accepted_at = _not_after(row["assigned_at"], timedelta(hours=rng.expovariate(1 / 8)), now, rng)
                 row["accepted_at"] = accepted_at
-                events.append((pk, "accepted", lead, ACKNOWLEDGEMENT, True, accepted_at))
+                events.append((pk, "accepted", lead, ACKNOWLEDGEMENT, True, accepted_at, ""))
             if state in ("replied", "reexamining", "closed"):
                 replied_at = _not_after(accepted_at, timedelta(days=rng.expovariate(1 / 6)), now, rng)
                 if state == "replied":  # still inside its 7-day rating period
@@ -264,12 +264,12 @@ def generate_petitions(*, count: int, context: GenerationContext) -> int:
                 row["replied_at"] = replied_at
                 reply_text, reply_document = rng.choice(texts.replies)
                 replies.append((pk, lead, context.staff[lead], reply_text, reply_text, False, replied_at))
-                events.append((pk, "replied", lead, "", True, replied_at))
+                events.append((pk, "replied", lead, "", True, replied_at, ""))
                 if consent:
                     row["published_at"] = replied_at
                     row["public_search_document"] = f"{public_document} {reply_document}"
             if state == "returned":
-                events.append((pk, "returned", rng.choice(departments), row["return_reason"], False, received_at))
+                events.append((pk, "returned", rng.choice(departments), row["return_reason"], False, received_at, ""))
             # Acknowledgement clock.
             clocks.append(
                 _clock(
@@ -305,8 +305,8 @@ def generate_petitions(*, count: int, context: GenerationContext) -> int:
             if state == "reexamining":
                 rated_at = _not_after(replied_at, timedelta(days=rng.uniform(0, 6)), now, rng)
                 row.update(rating="unsatisfied", rated_at=rated_at)
-                events.append((pk, "rated", None, "不满意", True, rated_at))
-                events.append((pk, "reopened", lead, "", True, rated_at))
+                events.append((pk, "rated", None, "", True, rated_at, "unsatisfied"))
+                events.append((pk, "reopened", lead, "", True, rated_at, ""))
                 clocks.append(
                     _clock(
                         content_type,
@@ -327,10 +327,10 @@ def generate_petitions(*, count: int, context: GenerationContext) -> int:
                     rated_at = _not_after(replied_at, timedelta(days=rng.uniform(0, 6)), now, rng)
                     rating = rng.choices(("satisfied", "basically", "unsatisfied"), weights=(0.7, 0.2, 0.1))[0]
                     row.update(rating=rating, rated_at=rated_at, closed_at=rated_at, closure="rated")
-                    events.append((pk, "rated", None, "", True, rated_at))
+                    events.append((pk, "rated", None, "", True, rated_at, rating))
                 else:
                     row.update(closed_at=min(replied_at + timedelta(days=7), now), closure="unrated")
-                events.append((pk, "closed", None, "", True, row["closed_at"]))
+                events.append((pk, "closed", None, "", True, row["closed_at"], row["closure"]))
             petitions.append([row[column] for column in PETITION_COLUMNS])
         with connection.cursor():
             copy_rows(Petition._meta.db_table, PETITION_COLUMNS, petitions)

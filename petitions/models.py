@@ -16,16 +16,19 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from portal.models import Department
+from portal.names import LocalizedName
 
 REFERENCE_PREFIX = "WZ"
 RATING_WINDOW_DAYS = 7
 
 
-class Category(models.Model):
-    """A subject category (问题分类), edited by administrators."""
+class Category(LocalizedName, models.Model):
+    """A subject category (问题分类), edited by administrators. Pages show `display_name`, the
+    English name on English pages when one is set (portal.names)."""
 
     name = models.CharField(_("name"), max_length=50, unique=True)
     name_en = models.CharField(_("English name"), max_length=80, blank=True)
@@ -40,7 +43,7 @@ class Category(models.Model):
         verbose_name_plural = _("categories")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
 
 class PetitionQuerySet(models.QuerySet):
@@ -55,29 +58,29 @@ class Petition(models.Model):
     """One ticket: a consultation, message or complaint, online or recorded by staff."""
 
     class Kind(models.TextChoices):
-        CONSULTATION = "consultation", _("Consultation (咨询)")
-        MESSAGE = "message", _("Message (留言)")
-        COMPLAINT = "complaint", _("Complaint (投诉)")
+        CONSULTATION = "consultation", pgettext_lazy("petition kind", "Consultation")
+        MESSAGE = "message", pgettext_lazy("petition kind", "Message")
+        COMPLAINT = "complaint", pgettext_lazy("petition kind", "Complaint")
 
     class Channel(models.TextChoices):
-        ONLINE = "online", _("Online (网上)")
-        PLAZA = "plaza", _("Plaza reception (广场接访)")
-        HOTLINE = "hotline", _("Hotline (热线)")
-        MAILBOX = "mailbox", _("Mailbox (信箱)")
+        ONLINE = "online", pgettext_lazy("petition channel", "Online")
+        PLAZA = "plaza", pgettext_lazy("petition channel", "Plaza reception")
+        HOTLINE = "hotline", pgettext_lazy("petition channel", "Hotline")
+        MAILBOX = "mailbox", pgettext_lazy("petition channel", "Mailbox")
 
     class State(models.TextChoices):
-        SUBMITTED = "submitted", _("Awaiting assignment (待交办)")
-        ASSIGNED = "assigned", _("Assigned (已交办)")
-        RETURNED = "returned", _("Returned to the office (已退回)")
-        ACCEPTED = "accepted", _("Accepted, being handled (办理中)")
-        REPLIED = "replied", _("Replied (已答复)")
-        REEXAMINING = "reexamining", _("Being re-examined (复查中)")
-        CLOSED = "closed", _("Closed (已办结)")
+        SUBMITTED = "submitted", pgettext_lazy("petition state", "Awaiting assignment")
+        ASSIGNED = "assigned", pgettext_lazy("petition state", "Assigned")
+        RETURNED = "returned", pgettext_lazy("petition state", "Returned to the office")
+        ACCEPTED = "accepted", pgettext_lazy("petition state", "Accepted, being handled")
+        REPLIED = "replied", pgettext_lazy("petition state", "Replied")
+        REEXAMINING = "reexamining", pgettext_lazy("petition state", "Being re-examined")
+        CLOSED = "closed", pgettext_lazy("petition state", "Closed")
 
     class Rating(models.TextChoices):
-        SATISFIED = "satisfied", _("Satisfied (满意)")
-        BASICALLY = "basically", _("Basically satisfied (基本满意)")
-        UNSATISFIED = "unsatisfied", _("Unsatisfied (不满意)")
+        SATISFIED = "satisfied", pgettext_lazy("rating", "Satisfied")
+        BASICALLY = "basically", pgettext_lazy("rating", "Basically satisfied")
+        UNSATISFIED = "unsatisfied", pgettext_lazy("rating", "Unsatisfied")
 
     class Closure(models.TextChoices):
         RATED = "rated", _("Rated by the citizen")
@@ -287,21 +290,21 @@ class PetitionEvent(models.Model):
     """
 
     class Action(models.TextChoices):
-        RECEIVED = "received", _("Received (已受理登记)")
-        ASSIGNED = "assigned", _("Assigned (交办)")
-        RETURNED = "returned", _("Returned (退回)")
-        ACCEPTED = "accepted", _("Accepted (受理)")
-        DECLINED = "declined", _("Not accepted (不予受理)")
-        OPINION = "opinion", _("Co-handling opinion (会办意见)")
-        NOTE = "note", _("Handling note (办理记录)")
-        REPLIED = "replied", _("Replied (答复)")
-        RATED = "rated", _("Rated (评价)")
-        REOPENED = "reopened", _("Reopened for re-examination (复查)")
-        EXTENDED = "extended", _("Deadline extended (延期)")
-        URGED = "urged", _("Urged (催办)")
-        PUBLISHED = "published", _("Published (公开)")
+        RECEIVED = "received", pgettext_lazy("timeline", "Received")
+        ASSIGNED = "assigned", pgettext_lazy("timeline", "Assigned")
+        RETURNED = "returned", pgettext_lazy("timeline", "Returned")
+        ACCEPTED = "accepted", pgettext_lazy("timeline", "Accepted")
+        DECLINED = "declined", pgettext_lazy("timeline", "Not accepted")
+        OPINION = "opinion", pgettext_lazy("timeline", "Co-handling opinion")
+        NOTE = "note", pgettext_lazy("timeline", "Handling note")
+        REPLIED = "replied", pgettext_lazy("timeline", "Replied")
+        RATED = "rated", pgettext_lazy("timeline", "Rated")
+        REOPENED = "reopened", pgettext_lazy("timeline", "Reopened for re-examination")
+        EXTENDED = "extended", pgettext_lazy("timeline", "Deadline extended")
+        URGED = "urged", pgettext_lazy("timeline", "Urged")
+        PUBLISHED = "published", pgettext_lazy("timeline", "Published")
         WITHHELD = "withheld", _("Withdrawn from publication")
-        CLOSED = "closed", _("Closed (办结)")
+        CLOSED = "closed", pgettext_lazy("timeline", "Closed")
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
@@ -309,6 +312,13 @@ class PetitionEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # What the step recorded, as data, so the timeline shows it in the reader's language: the
+    # channel a ticket came through (received), the rating (rated), how it was closed (closed).
+    choice = models.CharField(_("choice"), max_length=20, blank=True, default="", db_default="")
+    # The departments an assignment named, the lead (`department`) first.
+    departments = models.ManyToManyField(
+        Department, blank=True, related_name="+", verbose_name=_("departments assigned")
+    )
     note = models.TextField(_("note"), blank=True)
     public = models.BooleanField(default=False)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
@@ -321,6 +331,23 @@ class PetitionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id} {self.action} {self.created_at:%Y-%m-%d %H:%M}"
+
+    RECORDED_CHOICES = {"received": Petition.Channel, "rated": Petition.Rating, "closed": Petition.Closure}
+
+    @property
+    def choice_label(self) -> str:
+        """The recorded choice in the reader's language (网上 / Online, 满意 / Satisfied), or ""."""
+        choices = self.RECORDED_CHOICES.get(self.action)
+        return str(choices(self.choice).label) if choices and self.choice in choices.values else ""
+
+    @property
+    def assigned_departments(self) -> list[Department]:
+        """The departments an assignment named, the lead first (prefetch `departments`)."""
+        others = sorted(
+            (department for department in self.departments.all() if department.pk != self.department_id),
+            key=lambda department: department.name,
+        )
+        return [self.department, *others] if self.department is not None else others
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from petitions import services
 from petitions.models import RATING_WINDOW_DAYS, Attachment, Petition, PetitionEvent, Reply
-from portal import deadlines
+from portal import clocks, deadlines
 from portal import search as fulltext
 from portal.models import Clock
 
@@ -127,11 +128,40 @@ def petitions_of_citizen(user) -> QuerySet[Petition]:
     )
 
 
+# Internal steps the citizen still needs to know about: the public timeline shows the step with
+# what it means for them, never the note staff wrote (a return's reason is the office's business).
+CITIZEN_WORDING = {
+    PetitionEvent.Action.RETURNED: _(
+        "The department it was assigned to found the matter outside its responsibilities. The office of online "
+        "inquiries is assigning it to the responsible department."
+    ),
+}
+
+
 def timeline(petition: Petition, *, public_only: bool) -> list[PetitionEvent]:
+    """The ticket's steps, oldest first. Each event says whether the citizen sees it
+    (`shown_to_citizen`); the public timeline (`public_only`) holds just those, with the
+    CITIZEN_WORDING in place of an internal step's note."""
     events = petition.events.select_related("department", "actor").order_by("created_at", "id")
     if public_only:
-        events = events.filter(public=True)
-    return list(events)
+        events = events.filter(Q(public=True) | Q(action__in=list(CITIZEN_WORDING)))
+    events = list(events)
+    for event in events:
+        wording = CITIZEN_WORDING.get(event.action)
+        event.shown_to_citizen = event.public or wording is not None
+        if public_only and wording is not None:
+            event.note = str(wording)  # shown, never saved
+    return events
+
+
+def petition_due_dates(petitions) -> dict[int, list[tuple[Clock, clocks.Explanation]]]:
+    """{ticket id: [(clock, how its due moment was computed), ...]} for a page of tickets: one
+    query for all their clocks and one calendar for every explanation, however many tickets."""
+    found = {petition.pk: [] for petition in petitions}
+    rows = Clock.objects.for_subjects(Petition, found).order_by("started_at", "pk")
+    for clock, explanation in clocks.clocks_explain(rows):
+        found[clock.object_id].append((clock, explanation))
+    return found
 
 
 def petition_clocks(petition: Petition) -> list[Clock]:

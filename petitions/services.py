@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -165,6 +166,28 @@ def _tell_citizen(petition: Petition, template: str, **extra) -> None:
             | extra,
             language=language,
         )
+
+
+def _notice_citizens(petitions: Sequence[Petition], kind: str, **extra) -> None:
+    """In-app notices (通知) to the citizen accounts of `petitions`, in the caller's transaction,
+    linking to the tracking page. Tickets without an account get none; the e-mail to the contact
+    address given with a ticket is _tell_citizen's."""
+    owned = [petition for petition in petitions if petition.citizen_id]
+    if not owned:
+        return
+    citizens = get_user_model().objects.in_bulk({petition.citizen_id for petition in owned})
+    departments = Department.objects.in_bulk({p.lead_department_id for p in owned if p.lead_department_id})
+    deliveries = []
+    for petition in owned:
+        department = departments.get(petition.lead_department_id)
+        context = {
+            "reference": petition.reference,
+            "title": petition.title,
+            "department": department.name if department else "",
+        }
+        url = reverse("petitions:track_detail", args=[petition.reference])
+        deliveries.append((citizens[petition.citizen_id], kind, context | extra, None, None, url))
+    notifications.notify(deliveries=deliveries)
 
 
 def _notify_departments(petition: Petition, kind: str, department_ids: Iterable[int], note: str = "") -> None:
@@ -436,6 +459,7 @@ def petition_return(*, petition: Petition, actor, reason: str) -> Petition:
     _save(petition, actor, "returned")
     _event(petition, Action.RETURNED, actor=actor, department=department, note=reason.strip())
     _notify_clerks(petition, "petition_returned", reason.strip())
+    _notice_citizens([petition], "petition_citizen_returned")  # what it means for them, not the reason
     return petition
 
 
@@ -455,6 +479,7 @@ def petition_accept(*, petition: Petition, actor) -> Petition:
         petition, Action.ACCEPTED, actor=actor, department=petition.lead_department, note=ACKNOWLEDGEMENT, public=True
     )
     _tell_citizen(petition, "emails/petition_accepted", acknowledgement=ACKNOWLEDGEMENT)
+    _notice_citizens([petition], "petition_citizen_accepted")
     return petition
 
 
@@ -496,6 +521,7 @@ def _answer(petition: Petition, actor, text: str, files: Sequence[CheckedUpload]
     action = Action.DECLINED if decline else Action.REPLIED
     _event(petition, action, actor=actor, department=petition.lead_department, public=True, at=now)
     _tell_citizen(petition, "emails/petition_replied", declined=decline)
+    _notice_citizens([petition], "petition_citizen_declined" if decline else "petition_citizen_replied")
     return petition
 
 
@@ -566,7 +592,8 @@ def petition_extend(*, petition: Petition, actor, days: int, reason: str) -> Pet
     reply_clock = _open_clocks(petition).get(Clock.Kind.REPLY)
     if reply_clock is None:
         raise IllegalTransition(_("This ticket has no running reply deadline to extend."))
-    clocks.clock_extend(clock=reply_clock, days=days, reason=reason, actor=actor)
+    reply_clock = clocks.clock_extend(clock=reply_clock, days=days, reason=reason, actor=actor)
+    _notice_citizens([petition], "petition_citizen_extended", due_at=reply_clock.due_at.isoformat())
     note = _("%(days)s working days: %(reason)s") % {"days": days, "reason": reason.strip()}
     _event(petition, Action.EXTENDED, actor=actor, department=petition.lead_department, note=note, public=True)
     return petition
@@ -626,6 +653,7 @@ def petition_close(*, petition: Petition, actor, reason: str) -> Petition:
     now = timezone.now()
     petition.state, petition.closed_at, petition.closure = S.CLOSED, now, Petition.Closure.OFFICE
     _save(petition, actor, "closed by the office")
+    _notice_citizens([petition], "petition_citizen_closed", note=reason.strip())
     _event(petition, Action.CLOSED, actor=actor, note=reason.strip(), public=True, at=now)
     return petition
 
@@ -645,6 +673,7 @@ def petitions_close_unrated(*, now: datetime | None = None, limit: int = 1000) -
         petition.state, petition.closed_at, petition.closure = S.CLOSED, now, Petition.Closure.UNRATED
         _save(petition, None, "closed as unrated")
         _event(petition, Action.CLOSED, note=str(Petition.Closure.UNRATED.label), public=True, at=now)
+    _notice_citizens(due, "petition_citizen_closed")
     return len(due)
 
 

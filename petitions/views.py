@@ -117,7 +117,7 @@ def receipt(request):
     if not shown:
         return redirect("petitions:mine")
     petition = get_object_or_404(Petition.objects.select_related("category"), reference=shown["reference"])
-    due_dates = [(clock, clocks.clock_explain(clock)) for clock in selectors.petition_clocks(petition)]
+    due_dates = clocks.clocks_explain(selectors.petition_clocks(petition))
     return render(
         request,
         "petitions/receipt.html",
@@ -128,7 +128,10 @@ def receipt(request):
 @login_required
 def mine(request):
     page = Paginator(selectors.petitions_of_citizen(request.user), MINE_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "petitions/mine.html", {"page": page})
+    # Each ticket's due dates and how they were computed: one query for the whole page.
+    due_dates = selectors.petition_due_dates(page.object_list)
+    rows = [(petition, due_dates[petition.pk]) for petition in page.object_list]
+    return render(request, "petitions/mine.html", {"page": page, "rows": rows})
 
 
 # --- tracking and rating ---------------------------------------------------------------------
@@ -171,7 +174,7 @@ def _render_tracking(request, petition: Petition, rating_form: RatingForm | None
     context = {
         "petition": petition,
         "events": selectors.timeline(petition, public_only=True),
-        "clocks": selectors.petition_clocks(petition),
+        "due_dates": clocks.clocks_explain(selectors.petition_clocks(petition)),
         "replies": replies,
         "attachments": [a for a in petition.attachments.all() if a.reply_id is None],
         "may_rate": may_rate,

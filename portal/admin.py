@@ -42,9 +42,9 @@ class DepartmentMembershipInline(admin.TabularInline):
 
 @admin.register(Department)
 class DepartmentAdmin(AnnouncesPublicChangeAdmin, HistoryAdmin):
-    list_display = ("name", "code", "is_active", "email")
+    list_display = ("name", "name_en", "code", "is_active", "email")
     list_filter = ("is_active",)
-    search_fields = ("name", "code")
+    search_fields = ("name", "name_en", "code")
     inlines = [DepartmentMembershipInline]
 
 

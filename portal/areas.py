@@ -30,6 +30,7 @@ class MenuItem(NamedTuple):
     label: Promise
     order: int = 100
     description: Promise | None = None  # a second line under the label
+    icon: str = ""  # a Bootstrap Icons class, for the account links in the header
 
 
 class ServiceCard(NamedTuple):
@@ -52,6 +53,8 @@ class PublicArea(NamedTuple):
     menu: tuple[MenuItem, ...]
     card: ServiceCard | None = None
     deadlines: tuple[DeadlineRule, ...] = ()
+    # A signed-in citizen's own pages in the area ("my tickets"), linked from the header.
+    account: tuple[MenuItem, ...] = ()
 
 
 class DeclaredArea(NamedTuple):
@@ -104,6 +107,12 @@ def deadline_rules() -> list[DeadlineRule]:
     return rules
 
 
+def account_links() -> list[dict]:
+    """The header's links to a signed-in citizen's own pages: {url, label, icon, name}, in order."""
+    items = sorted((item for declared in declared_areas() for item in declared.area.account), key=lambda i: i.order)
+    return [{"url": reverse(i.url_name), "label": i.label, "icon": i.icon, "name": i.url_name} for i in items]
+
+
 def area_keys() -> list[str]:
     return [declared.key for declared in declared_areas()]
 
@@ -122,7 +131,7 @@ def check_public_areas(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             continue
         if not area.menu:
             errors.append(checks.Error(f"{where} has no menu item: its entry point.", id="portal.E102"))
-        for item in area.menu:
+        for item in (*area.menu, *area.account):
             try:
                 reverse(item.url_name)
             except NoReverseMatch:

@@ -508,3 +508,10 @@ def clock_explain(clock: Clock, calendar: deadlines.WorkCalendar | None = None) 
         weekend_days_skipped=weekend_days,
         provisional_years=sorted(counted.unknown_years),
     )
+
+
+def clocks_explain(clocks: Iterable[Clock]) -> list[tuple[Clock, Explanation]]:
+    """(clock, explanation) for each clock, all computed with one calendar: each year's schedule is
+    read once for the lot, not once per clock (a citizen's list of tickets)."""
+    calendar = deadlines.default_calendar()
+    return [(clock, clock_explain(clock, calendar)) for clock in clocks]

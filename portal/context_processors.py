@@ -37,15 +37,21 @@ def system_warnings(user) -> list[str]:
 
 def portal(request):
     user = getattr(request, "user", None)
-    unread, warnings = 0, []
-    if user is not None and user.is_authenticated and user.is_staff:
+    unread, warnings, account = 0, [], []
+    if user is not None and user.is_authenticated:
+        # Citizens get notices too: the progress of their own tickets.
         unread = user.notices.filter(read_at__isnull=True).count()
-        warnings = system_warnings(user)
+        if user.is_staff:
+            warnings = system_warnings(user)
+        else:
+            account = areas.account_links()
     return {
         "nav_items": _navigation(),
         # The keys of the declared public areas ("petition", ...): a page shows an area's section
         # only if its app declares it (portal.areas).
         "public_areas": areas.area_keys(),
         "unread_notice_count": unread,
+        # A signed-in citizen's own pages ("my tickets"), declared by the apps (portal.areas).
+        "account_links": account,
         "system_warnings": warnings,
     }

@@ -38,8 +38,8 @@ class DemoDepartment:
 @dataclass(frozen=True)
 class DemoAccount:
     username: str
-    # The whole Chinese name goes in first_name: get_full_name() joins "first last" with a space,
-    # which would print a Chinese name backwards and split.
+    # The whole Chinese name goes in first_name (User.get_full_name writes a Chinese name given
+    # in two parts family name first, unspaced).
     display_name: str
     role: str
     department_codes: tuple[str, ...] = ()

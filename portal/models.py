@@ -4,6 +4,8 @@ Logic lives in services (`portal.clocks`, `portal.calendar`, `portal.notificatio
 `portal.accounts`); models hold fields, choices, constraints and indexes only.
 """
 
+import re
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -40,6 +42,16 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full_name = self.get_full_name()
         return f"{full_name} ({self.username})" if full_name else self.username
+
+    HAN_CHARACTER = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+    def get_full_name(self) -> str:
+        """The name as its owner writes it: a Chinese name family name first and unspaced (张三),
+        a Western one "first last". The demo keeps a whole Chinese name in first_name."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if self.HAN_CHARACTER.search(first + last):
+            return f"{last}{first}"
+        return f"{first} {last}".strip()
 
 
 class Department(models.Model):
@@ -149,6 +161,12 @@ class ClockQuerySet(models.QuerySet):
         return self.filter(
             content_type=ContentType.objects.get_for_model(subject, for_concrete_model=False),
             object_id=subject.pk,
+        )
+
+    def for_subjects(self, model, ids):
+        """The clocks of many subjects of one model, in one query."""
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(model, for_concrete_model=False), object_id__in=list(ids)
         )
 
 

@@ -37,7 +37,9 @@ DRAIN_BATCH = 100
 @dataclass(frozen=True)
 class NoticeKind:
     title: Promise
-    email_template: str
+    # "" for an in-app notice only: e.g. a citizen's, whose e-mail goes to the contact address
+    # given with the ticket, not to the account's.
+    email_template: str = ""
 
 
 NOTICE_KINDS: dict[str, NoticeKind] = {
@@ -58,8 +60,9 @@ NOTICE_KINDS: dict[str, NoticeKind] = {
 }
 
 
-def register_notice_kind(kind: str, *, title: Promise, email_template: str) -> None:
-    """Domain apps add their own kinds (e.g. 'petition_assigned') from their AppConfig.ready."""
+def register_notice_kind(kind: str, *, title: Promise, email_template: str = "") -> None:
+    """Domain apps add their own kinds (e.g. 'petition_assigned') from their AppConfig.ready;
+    a kind without an e-mail template makes in-app notices only."""
     NOTICE_KINDS[kind] = NoticeKind(title, email_template)
 
 
@@ -224,7 +227,7 @@ def notify(
         notices.append(
             Notice(recipient=user, kind=kind, clock=clock, clock_due_at=clock_due_at, context=context, url=url)
         )
-        if user.email:
+        if user.email and NOTICE_KINDS[kind].email_template:
             key = None
             if clock is not None:
                 key = f"{kind}:{clock.pk}:{clock_due_at.timestamp() if clock_due_at else ''}:{user.pk}"

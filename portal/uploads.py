@@ -37,6 +37,17 @@ def display_name(name: str) -> str:
     cleaned = "".join(ch for ch in base if ch.isprintable())
     return cleaned[-200:] or _("attachment")
 
+def public_file_name(*, number: int, extension: str) -> str:
+    """The name a file goes by wherever the public sees it (the page's list and the download's
+    Content-Disposition): "附件1.pdf", the number being its place among the reply's files.
+
+    A neutral name, not the uploaded one masked: staff name reply files after the citizen
+    (关于王小民反映问题的答复意见.pdf) or after a neighbour or a company, which no pattern can know;
+    nobody reviews a file name before publication (staff edit the public text, not file names);
+    and a public page does not even hold the citizen's name to mask it with. What the file is,
+    the reply around it says. Its owner and the staff still see the uploaded name."""
+    return _("Attachment %(number)s") % {"number": number} + extension
+
 
 def check_upload(upload, *, max_bytes: int = MAX_FILE_BYTES) -> CheckedUpload:
     name = display_name(upload.name)

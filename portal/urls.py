@@ -12,6 +12,7 @@ admin.site.index_title = settings.ADMIN_SITE_HEADER
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", views.healthz, name="healthz"),
     path("ping", views.ping, name="ping"),
     # Without a CSRF token, so public pages hold no per-visitor token and anonymous visitors can

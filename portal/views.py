@@ -1,14 +1,16 @@
+import functools
 import logging
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods
 
 from portal import notifications
@@ -22,6 +24,19 @@ logger = logging.getLogger(__name__)
 @shared_with_anonymous
 def home(request):
     return render(request, "portal/home.html")
+
+
+@functools.cache
+def _favicon_bytes() -> bytes:
+    with open(finders.find("favicon.ico"), "rb") as icon:
+        return icon.read()
+
+
+@cache_control(public=True, max_age=86400)
+def favicon(request):
+    """/favicon.ico, which browsers and crawlers ask for whatever the pages link to (they link to
+    the static icons): the icon itself, not a 404 on every first visit."""
+    return HttpResponse(_favicon_bytes(), content_type="image/x-icon")
 
 
 def _database_ok() -> bool:

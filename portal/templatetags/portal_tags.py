@@ -2,7 +2,7 @@
 
 from django import template
 
-from portal import areas
+from portal import areas, names
 
 register = template.Library()
 
@@ -32,3 +32,18 @@ def service_cards() -> list[dict]:
 def deadline_rules() -> list:
     """The deadline rules the declared public areas promise, for the home page (portal.areas)."""
     return areas.deadline_rules()
+
+
+@register.simple_tag(takes_context=True)
+def display_name(context, value) -> str:
+    """A department's or category's name in the reader's language (portal.names): a model
+    instance, a row of figures or a bare name from a ledger or report row. Bare names are looked
+    up once per template rendered, and only on English pages."""
+
+    def english() -> dict[str, str]:
+        if "portal_english_names" not in context.render_context:
+            context.render_context["portal_english_names"] = names.english_names()
+        return context.render_context["portal_english_names"]
+
+    return names.display_name(value, english)
+

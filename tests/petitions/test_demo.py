@@ -10,7 +10,7 @@ from django.core.management import call_command
 from petitions.demo import CATEGORIES, TICKETS
 from petitions.models import Category, CoHandling, Petition, PetitionEvent, Reply
 from portal import clocks
-from portal.models import Clock, OutboundEmail
+from portal.models import Clock, Department, OutboundEmail
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,7 @@ def test_demo_tickets_in_every_state():
     assert Petition.objects.exclude(channel=Petition.Channel.ONLINE).exists()
     assert set(Category.objects.values_list("name", flat=True)) >= {"城市管理", "交通出行", "其他"}
     assert not Category.objects.filter(name_en="").exists()
+    assert not Department.objects.filter(name_en="").exists()  # English pages name them in English
 
 
 def test_demo_has_overdue_work_after_a_sweep_and_consistent_clocks():

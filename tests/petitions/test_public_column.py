@@ -448,7 +448,7 @@ def test_a_category_renamed_in_the_admin_shows_at_once(client, django_capture_on
 
     petition = PetitionFactory(title="分类改名的事项", department=DepartmentFactory(), published=True)
     category = petition.category
-    assert category.name in client.get(detail_url(petition)).content.decode()
+    assert category.name_en in client.get(detail_url(petition)).content.decode()  # an English page
     administrator = UserFactory(username="category_admin", role=roles.ADMINISTRATOR, is_superuser=True)
     admin_client = Client()
     admin_client.force_login(administrator)
@@ -458,4 +458,6 @@ def test_a_category_renamed_in_the_admin_shows_at_once(client, django_capture_on
             {"name": "市容环境改名", "name_en": "City appearance", "order": 1, "is_active": "on"},
         )
     assert response.status_code == 302
+    assert "City appearance" in client.get(detail_url(petition)).content.decode()
+    client.cookies["django_language"] = "zh-hans"
     assert "市容环境改名" in client.get(detail_url(petition)).content.decode()

@@ -4,9 +4,11 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from petitions import services
-from petitions.models import Petition
+from petitions.models import Category, Petition
+from portal.models import Department
 from tests.factories import DepartmentFactory, citizen, clerk, staff_of
 from tests.petitions.factories import replied, submitted
 from tests.portal.test_pages import assert_csp_clean
@@ -153,7 +155,7 @@ def test_citizen_page_shows_public_steps_reply_and_due_dates(client, handled, ow
     html = client.get(detail_url(petition)).content.decode()
     for step in ("Received", "Assigned", "Accepted", "Replied"):
         assert step in html
-    assert "住房和城乡建设局、城市管理局" in html  # assigned to these departments
+    assert "住房和城乡建设局, 城市管理局" in html  # assigned to these departments (no English names)
     assert services.ACKNOWLEDGEMENT in html
     assert "经核查,已要求施工方夜间停工。联系人 13800138000" in html  # the full reply, addressed to them
     assert "Acknowledgement" in html and "Due dates" in html
@@ -221,7 +223,7 @@ def test_satisfied_closes_the_ticket(client, answered, owner):
     html = client.get(detail_url(petition)).content.decode()
     assert "Thank you for your rating" in html
     assert 'name="rating"' not in html
-    assert "Satisfied (满意)" in html
+    assert "Satisfied" in html and "满意" not in html
 
 
 def test_unsatisfied_reopens_once_then_closes(client, answered, owner):
@@ -282,3 +284,43 @@ def test_rate_accepts_only_post(client, answered, owner):
     petition, _code = answered
     client.force_login(owner)
     assert client.get(rate_url(petition)).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "absent"),
+    [
+        (
+            "en",
+            [
+                "Online",
+                "Satisfied",
+                "Housing and Urban-Rural Development Bureau, City Management Bureau",
+                "Urban construction",
+            ],
+            ["网上", "满意", "住房和城乡建设局", "城乡建设"],
+        ),
+        (
+            "zh-hans",
+            ["网上", "满意", "住房和城乡建设局、城市管理局", "城乡建设"],
+            ["Online", "Satisfied", "Housing and"],
+        ),
+    ],
+)
+def test_the_timeline_shows_recorded_choices_and_names_in_the_readers_language(
+    client, handled, owner, language, shown, absent
+):
+    """Channel, rating and the departments assigned are data, shown in the language of whoever reads
+    the page, whatever the language of the person who made the step."""
+    petition, _code = handled
+    Department.objects.filter(name="住房和城乡建设局").update(name_en="Housing and Urban-Rural Development Bureau")
+    Department.objects.filter(name="城市管理局").update(name_en="City Management Bureau")
+    Category.objects.filter(pk=petition.category_id).update(name="城乡建设", name_en="Urban construction")
+    with translation.override("zh-hans" if language == "en" else "en"):  # the rating made in the other language
+        services.petition_rate(petition=petition, rating="satisfied", comment="")
+    client.force_login(owner)
+    client.cookies["django_language"] = language
+    main = client.get(detail_url(petition)).content.decode().split("<main", 1)[1]
+    for text in shown:
+        assert text in main
+    for text in absent:
+        assert text not in main

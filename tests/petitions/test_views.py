@@ -229,7 +229,8 @@ def test_mine_reads_a_page_in_a_fixed_number_of_queries(signed_in, owner, django
     PetitionFactory.create_batch(3, citizen=owner)
     signed_in.get(reverse("petitions:mine"))
     PetitionFactory.create_batch(20, citizen=owner)
-    with django_assert_num_queries(3):  # the user, the count, the page (no text it does not show)
+    # The user, the unread notices, the count, the page (no text it does not show), the page's clocks.
+    with django_assert_num_queries(5):
         response = signed_in.get(reverse("petitions:mine"))
     assert len(response.context["page"].object_list) == 20
 

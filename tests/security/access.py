@@ -140,6 +140,7 @@ URLS: dict[str, Access] = {
     "home": public(),
     "healthz": public(),
     "ping": public(),
+    "favicon": public(),
     "set_language": access(TO_HOME),  # a GET changes nothing and goes back
     "notice_list": signed_in(),
     # accounts

@@ -8,14 +8,17 @@ with one line, e.g. `SEEDERS.append(seed_petitions)` where
         PetitionFactory(citizen=world.owner, contact_mobile="13912345678", body="住址:北京市朝阳区XX路1号 ...")
         return ["13912345678", "北京市朝阳区XX路1号"]
 
-The crawler also looks for each secret URL-encoded, JSON-escaped and HTML-escaped, and for
-mobile numbers written with spaces or hyphens.
+The crawler also looks for each secret URL-encoded, JSON-escaped and HTML-escaped, and in the
+page folded the way portal.masking folds text (NFKC: full-width digits, ＠, Ｘ) with the separators
+between digits dropped, so a number secret is found however it is written (136.2345.6789,
+１３７ １２３４ ５６７８, 110105 19491231 0036).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Callable
 from urllib.parse import quote, quote_plus
 
@@ -86,7 +89,70 @@ def seed_petitions(world: World) -> list[str]:
     return [f"{NAME_FAMILY}{NAME_GIVEN}", MOBILE, ID_NUMBER, EMAIL, ADDRESS]
 
 
-SEEDERS: list[Callable[[World], list[str]]] = [seed_citizen_accounts, seed_petitions]
+# The forms people type personal data in (issue 12, item 8), each with the secret it must not
+# leak: the raw digits (or the text) that no public page may show, however folded.
+TYPED_VARIANTS = {
+    "１３７１２３４５６７８": "13712345678",  # full-width digits
+    "136.2345.6789": "13623456789",  # dots
+    "135  2345  6789": "13523456789",  # double spaces
+    "+86 139－8765－4321": "13987654321",  # country code, full-width hyphens
+    "３３０１０６１９８５０３１７１０１Ｘ": "33010619850317101X",  # full-width ID number with Ｘ
+    "110105 19491231 0036": "110105194912310036",  # ID written in groups (a typo in its check character)
+    "wangxm＠example．com": "wangxm@example.com",  # full-width at sign and dot
+    "０１０－８８８８６６６６": "01088886666",  # full-width landline
+    "(0571) 8765 4321转806": "057187654321",  # landline in parentheses, with an extension
+    "6222 0212 3456 7890 003": "6222021234567890003",  # bank card in groups of four
+    "QQ：3141592653": "3141592653",
+    "微信号: wxid_ouyang88": "wxid_ouyang88",
+    "车牌浙A·D73519": "D73519",
+    "文三路88号3栋2单元501室": "88号3栋2单元501室",
+}
+REPLY_FILE = f"关于{NAME_FAMILY}{NAME_GIVEN}反映问题的答复意见.pdf"
+
+
+def seed_typed_variants(world: World) -> list[str]:
+    """Published, replied tickets holding every typed variant in the title, the content and the
+    department's reply, with a reply file named after the citizen; and one whose public texts
+    were stored unmasked, as by the weaker rules before (the pages mask again as they render)."""
+    from petitions import services
+    from petitions.models import Category, Petition, Reply
+    from portal.uploads import check_uploads
+    from tests.factories import clerk as make_clerk
+    from tests.factories import staff_of
+    from tests.petitions.factories import pdf_upload
+
+    category, _ = Category.objects.get_or_create(name="城市管理")
+    person = citizen("typed_secret", first_name=NAME_GIVEN, last_name=NAME_FAMILY)
+    office, handler = make_clerk("typed_clerk"), staff_of(world.department, "typed_staff")
+    variants = list(TYPED_VARIANTS)
+    everything = "，".join(variants)
+    for legacy in (False, True):
+        petition, _code = services.petition_submit(
+            citizen=person,
+            kind="complaint",
+            category=category,
+            title=f"{NAME_FAMILY}{NAME_GIVEN}反映 {variants[0]} {variants[1]}",
+            content=f"我是{NAME_FAMILY}{NAME_GIVEN}：{everything}。",
+            contact_name=f"{NAME_FAMILY}{NAME_GIVEN}",
+            publish_consent=True,
+        )
+        services.petition_assign(petition=petition, actor=office, lead_department=world.department)
+        services.petition_accept(petition=petition, actor=handler)
+        services.petition_reply(
+            petition=petition,
+            actor=handler,
+            body=f"{NAME_FAMILY}{NAME_GIVEN}您好，已回电{variants[0]}，核实{everything}。",
+            files=check_uploads([pdf_upload(REPLY_FILE)]),
+        )
+        if legacy:
+            Petition.objects.filter(pk=petition.pk).update(
+                public_title=f"反映 {variants[2]} {variants[3]}", public_content=everything
+            )
+            Reply.objects.filter(petition=petition).update(public_body=everything)
+    return [*TYPED_VARIANTS.values(), REPLY_FILE]
+
+
+SEEDERS: list[Callable[[World], list[str]]] = [seed_citizen_accounts, seed_petitions, seed_typed_variants]
 
 
 def disguises(secret: str) -> set[str]:
@@ -107,12 +173,22 @@ def disguises(secret: str) -> set[str]:
     return {form for form in forms if form}
 
 
+# Between two digits: what people (and portal.masking) take for a separator within one number.
+_DIGIT_SEPARATORS = re.compile(r"(?<=[0-9])[\s.\-·()\u2010-\u2015\u2212]{1,3}(?=[0-9Xx])")
+_NUMBER_SECRET = re.compile(r"[0-9]{5,}[0-9Xx]?")
+
+
 def find_secrets(text: str, secrets: list[str]) -> list[str]:
     found = []
     folded = text.casefold()
+    normalised = unicodedata.normalize("NFKC", text).casefold()
+    compact = _DIGIT_SEPARATORS.sub("", normalised)
     for secret in secrets:
         for form in disguises(secret):
-            if form.casefold() in folded:
+            if form.casefold() in folded or form.casefold() in normalised:
                 found.append(f"{secret!r} as {form!r}")
                 break
+        else:
+            if _NUMBER_SECRET.fullmatch(secret) and secret.casefold() in compact:
+                found.append(f"{secret!r} written with separators or in full width")
     return found
