@@ -100,7 +100,7 @@ def public_petition(reference: str) -> Petition | None:
                 queryset=Reply.objects.only(
                     "id", "petition_id", "public_body", "is_decline", "created_at"
                 ).prefetch_related(
-                    Prefetch("attachments", queryset=Attachment.objects.only("id", "reply_id", "original_name", "size"))
+                    Prefetch("attachments", queryset=Attachment.objects.only("id", "reply_id", "content_type", "size"))
                 ),
             )
         )

@@ -28,10 +28,11 @@ from petitions.forms import PetitionForm, PublicFilterForm, RatingForm, TrackFor
 from petitions.models import Attachment, Petition
 from portal import clocks
 from portal.exceptions import DomainError
+from portal.masking import mask_personal_data
 from portal.pagecache import shared_part, shared_with_anonymous
 from portal.ratelimits import limited
 from portal.scoping import scope_queryset
-from portal.uploads import ALLOWED_TYPES
+from portal.uploads import ALLOWED_TYPES, public_file_name
 
 RECEIPT_SESSION_KEY = "petitions.receipt"
 TRACKED_SESSION_KEY = "petitions.tracked"
@@ -249,6 +250,7 @@ def _index_body(request) -> str:
         )
     paginator = CappedPaginator(selectors.public_petitions(filters), PUBLIC_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = [_masked_for_public(petition) for petition in page.object_list]
     # Rendered without anything personal (no user, no CSRF token): anonymous visitors share it.
     return render_to_string(
         "petitions/includes/public_list.html",
@@ -268,13 +270,26 @@ def index(request):
     return render(request, "petitions/index.html", {"body": mark_safe(body)})  # noqa: S308
 
 
+def _masked_for_public(petition: Petition) -> Petition:
+    """Masked again as the page renders (portal.masking), so that text published under older,
+    weaker rules is covered too; text masked at publication comes out unchanged."""
+    petition.public_title = mask_personal_data(petition.public_title)
+    petition.public_content = mask_personal_data(petition.public_content)
+    return petition
+
+
 def _detail_part(reference: str) -> dict:
     petition = selectors.public_petition(reference)
     if petition is None:
         return {}  # remembered too: probing unknown numbers costs no query for a while
-    body = render_to_string(
-        "petitions/includes/public_detail.html", {"petition": petition, "replies": list(petition.replies.all())}
-    )
+    _masked_for_public(petition)
+    replies = list(petition.replies.all())
+    for reply in replies:
+        reply.public_body = mask_personal_data(reply.public_body)
+        reply.public_files = list(reply.attachments.all())  # in Attachment's order, as _public_file_name counts
+        for number, attachment in enumerate(reply.public_files, start=1):
+            attachment.public_name = public_file_name(number=number, extension=attachment.stored_extension)
+    body = render_to_string("petitions/includes/public_detail.html", {"petition": petition, "replies": replies})
     return {"title": petition.public_title, "body": body}
 
 
@@ -322,15 +337,27 @@ def attachment(request, pk: int):
     except (FileNotFoundError, ValueError):
         raise Http404 from None
     content_type = found.content_type if found.content_type in ALLOWED_TYPES else "application/octet-stream"
+    # The public gets the file under its neutral public name (portal.uploads.public_file_name), as
+    # the public page lists it, and may share it from caches; its owner and the staff get the
+    # uploaded name, in a response no cache keeps.
+    published = found.reply_id is not None and found.petition.published_at is not None
+    for_public = published and not (_may_track(request, found.petition) or _staff_may_see(request.user, found.petition))
     response = FileResponse(
         handle,
         content_type=content_type,
         as_attachment=not content_type.startswith("image/"),
-        filename=found.original_name,  # FileResponse encodes non-ASCII names as RFC 5987 filename*
+        # FileResponse encodes non-ASCII names as RFC 5987 filename*.
+        filename=_public_file_name(found) if for_public else found.original_name,
     )
     response["X-Content-Type-Options"] = "nosniff"
-    if found.reply_id is not None and found.petition.published_at is not None:
+    if for_public:
         patch_cache_control(response, public=True, max_age=300)
     else:
         patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+def _public_file_name(attachment: Attachment) -> str:
+    """Its public name, numbered by its place among its reply's files (Attachment's ordering)."""
+    siblings = list(Attachment.objects.filter(reply_id=attachment.reply_id).values_list("id", flat=True))
+    return public_file_name(number=siblings.index(attachment.pk) + 1, extension=attachment.stored_extension)
