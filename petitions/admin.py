@@ -23,7 +23,7 @@ from django.shortcuts import redirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -327,11 +327,14 @@ class PetitionAdmin(DepartmentScopedAdminMixin, HistoryAdmin):
             # The list shows none of the long texts: leave them in the table.
             queryset = queryset.defer(*LONG_TEXT_FIELDS)
         reply_due = _petition_clocks(kind=Clock.Kind.REPLY).order_by("due_at").values("due_at")[:1]
+        overdue = _petition_clocks(state=Clock.State.OVERDUE)
         return queryset.annotate(
             open_reply_due=Subquery(reply_due),
             # A LIMIT 1 scalar subquery probes the clock index per listed row; an EXISTS here
-            # was planned as a hash of every overdue clock in the table.
-            has_overdue_clock=Subquery(_petition_clocks(state=Clock.State.OVERDUE).values("pk")[:1]),
+            # was planned as a hash of every overdue clock in the table. One per clock, so the
+            # list says which deadline is overdue.
+            overdue_acknowledgement=Subquery(overdue.filter(kind=Clock.Kind.ACKNOWLEDGE).values("pk")[:1]),
+            overdue_reply=Subquery(overdue.filter(kind=Clock.Kind.REPLY).values("pk")[:1]),
         )
 
     def get_search_results(self, request, queryset, search_term):
@@ -344,14 +347,23 @@ class PetitionAdmin(DepartmentScopedAdminMixin, HistoryAdmin):
 
     @admin.display(description=_("reply due"), ordering="open_reply_due")
     def reply_due(self, obj):
-        due = getattr(obj, "open_reply_due", None)
-        return timezone.localtime(due).strftime("%Y-%m-%d %H:%M") if due else "—"
+        # The moment itself: the admin writes it as it writes "received" (DATETIME_FORMAT, local).
+        return getattr(obj, "open_reply_due", None)
 
     @admin.display(description=_("overdue"), boolean=False)
     def overdue_marker(self, obj):
-        if getattr(obj, "has_overdue_clock", None):
-            return format_html('<strong class="petition-overdue">{}</strong>', gettext("Overdue (超期)"))
-        return ""
+        """Which deadline is overdue: the acknowledgement (受理超期), the reply (答复超期) or both."""
+        markers = [
+            label
+            for attribute, label in (
+                ("overdue_acknowledgement", gettext("Acknowledgement overdue (受理超期)")),
+                ("overdue_reply", gettext("Reply overdue (答复超期)")),
+            )
+            if getattr(obj, attribute, None)
+        ]
+        return format_html_join(
+            " ", '<strong class="petition-overdue">{}</strong>', ((marker,) for marker in markers)
+        )
 
     @admin.display(description=_("co-handling departments"))
     def co_department_names(self, obj):
@@ -484,14 +496,15 @@ class PetitionAdmin(DepartmentScopedAdminMixin, HistoryAdmin):
     def _panels(self, request, petition: Petition) -> dict:
         """What the change page shows beside the fields: timeline, notes, opinions, replies, clocks."""
         petition_clocks = selectors.petition_clocks(petition)
+        timeline = selectors.timeline_for_staff(petition)
         return {
             "workflow_actions": [
                 (step.action, step.label, reverse("admin:petitions_petition_act", args=[petition.pk, step.action]))
                 for step in workflow.available_actions(request.user, petition)
             ],
             "may_reissue_code": request.user.has_perm("petitions.record_petition"),
-            "timeline": selectors.timeline(petition, public_only=False),
-            "handling_notes": list(petition.notes.select_related("author", "department")),
+            "timeline": timeline,
+            "handling_notes": selectors.internal_notes(timeline),
             "co_handlings": list(petition.co_handlings.select_related("department", "opinion_by")),
             "replies": list(petition.replies.select_related("department", "author").prefetch_related("attachments")),
             "petition_attachments": list(petition.attachments.filter(reply__isnull=True)),

@@ -86,7 +86,7 @@ def public_version_form(replies) -> type[PublicVersionForm]:
     """PublicVersionForm plus one field per reply for the reply's public (masked) text."""
     fields = {
         public_reply_field_name(reply.pk): forms.CharField(
-            label=_("Public reply of %(date)s") % {"date": f"{reply.created_at:%Y-%m-%d}"},
+            label=_("Public reply of %(date)s") % {"date": f"{timezone.localdate(reply.created_at):%Y-%m-%d}"},
             required=False,
             initial=reply.public_body,
             widget=forms.Textarea(attrs={"rows": 4}),

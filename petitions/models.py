@@ -144,7 +144,8 @@ class Petition(models.Model):
         verbose_name=_("co-handling departments"),
     )
 
-    received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    # "received" is 收件时间, apart from "accepted" (受理时间): the context keeps the two labels distinct.
+    received_at = models.DateTimeField(pgettext_lazy("ticket time", "received"), default=timezone.now, db_index=True)
     assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
@@ -259,7 +260,7 @@ class Reply(models.Model):
         verbose_name_plural = _("replies")
 
     def __str__(self) -> str:
-        return f"{self.petition.reference} · {self.created_at:%Y-%m-%d}"
+        return f"{self.petition.reference} · {timezone.localtime(self.created_at):%Y-%m-%d}"
 
 
 class HandlingNote(models.Model):
@@ -279,7 +280,7 @@ class HandlingNote(models.Model):
         verbose_name_plural = _("handling notes")
 
     def __str__(self) -> str:
-        return f"{self.petition.reference} · {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.petition.reference} · {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class PetitionEvent(models.Model):
@@ -330,7 +331,7 @@ class PetitionEvent(models.Model):
         indexes = [models.Index(fields=["petition", "created_at"], name="petitionevent_timeline")]
 
     def __str__(self) -> str:
-        return f"{self.petition_id} {self.action} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.petition_id} {self.action} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
     RECORDED_CHOICES = {"received": Petition.Channel, "rated": Petition.Rating, "closed": Petition.Closure}
 

@@ -558,7 +558,9 @@ def petition_note(*, petition: Petition, actor, body: str) -> HandlingNote:
     note = HandlingNote(petition=petition, author=actor, department=department, body=body.strip())
     note._history_user = actor
     note.save()
-    _event(petition, Action.NOTE, actor=actor, department=department)
+    # The timeline carries the note's text, as it does an assignment's note: the change page lists
+    # its internal notes from the timeline (selectors.internal_notes), so the two always agree.
+    _event(petition, Action.NOTE, actor=actor, department=department, note=note.body)
     return note
 
 

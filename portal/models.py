@@ -321,7 +321,7 @@ class SweepRun(models.Model):
         verbose_name_plural = _("deadline sweeps")
 
     def __str__(self) -> str:
-        return f"{self.started_at:%Y-%m-%d %H:%M:%S}"
+        return f"{timezone.localtime(self.started_at):%Y-%m-%d %H:%M:%S}"
 
 
 class Notice(models.Model):

@@ -163,6 +163,8 @@ STAFF_SESSION_AGE = env.int("STAFF_SESSION_AGE", default=8 * 3600)
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and times written one way on every page and in the admin, in both languages.
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -4,7 +4,7 @@ page's buttons and public-version editing, each action form end to end, and the 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.messages import get_messages
@@ -330,7 +330,7 @@ def test_reply_due_and_overdue_columns(english, side):
     english.force_login(side.clerk)
     page = english.get(reverse(CHANGELIST)).content.decode()
     assert timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M") in page
-    assert "Overdue (超期)" in page
+    assert "Reply overdue (答复超期)" in page
 
 
 def test_search_by_reference_and_by_chinese_words(client, side):
@@ -522,3 +522,145 @@ def test_categories_are_never_reverted_from_the_history_page(client, side):
         assert client.post(url, {"name": "x", "order": 0, "is_active": "on"}).status_code == 403
     side.category.refresh_from_db()
     assert side.category.name == "城乡建设管理"
+
+
+# --- labels, dates, notes and who acted (the review of the ticket's admin page) ----------------------
+
+
+def test_no_two_fields_of_a_model_share_a_label_in_either_language():
+    from django.apps import apps
+    from django.utils import translation
+
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            for model in apps.get_models():
+                labels: dict[str, str] = {}
+                for field in model._meta.get_fields():
+                    if field.auto_created and not field.concrete:
+                        continue  # a reverse relation: no label of its own
+                    label = str(field.verbose_name)
+                    assert label not in labels, (language, model._meta.label, labels[label], field.name, label)
+                    labels[label] = field.name
+
+
+def test_received_and_accepted_are_told_apart_on_the_change_page(client, side):
+    petition = petition_in(side, S.ACCEPTED)
+    client.force_login(side.clerk)
+    page = client.get(change_url(petition), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    labels = re.findall(r"<label[^>]*>([^<]*)</label>", page)
+    assert "收件时间:" in labels and "受理时间:" in labels
+
+
+def test_the_public_reply_is_labelled_with_its_local_date(client, side):
+    import time_machine
+
+    from petitions import services
+    from petitions.admin_forms import public_version_form
+    from petitions.models import Reply
+
+    with time_machine.travel(datetime(2026, 11, 29, 9, 0, tzinfo=UTC), tick=False):
+        petition = petition_in(side, S.ACCEPTED)
+    # 01:00 on 30 November in Beijing is 17:00 on 29 November in UTC.
+    with time_machine.travel(datetime(2026, 11, 29, 17, 0, tzinfo=UTC), tick=False):
+        services.petition_reply(petition=petition, actor=side.staff_lead, body="已处理。")
+    reply = Reply.objects.get(petition=petition)
+    form = public_version_form([reply])
+    label = str(next(field.label for name, field in form.base_fields.items() if name.startswith("public_reply")))
+    assert "2026-11-30" in label and "2026-11-29" not in label
+    assert str(reply).endswith("2026-11-30")
+    note = services.petition_note(petition=petition, actor=side.staff_lead, body="x")
+    note.created_at = reply.created_at
+    assert "2026-11-30 01:00" in str(note)
+    client.force_login(side.clerk)
+    page = client.get(change_url(petition), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "2026-11-30" in page and "2026-11-29 答复的公开版本" not in page
+
+
+def test_the_notes_section_lists_the_internal_notes_the_timeline_shows(client, side):
+    from petitions import services
+
+    petition = submit(side)
+    services.petition_assign(petition=petition, actor=side.clerk, lead_department=side.lead, note="请重点核实现场情况")
+    services.petition_note(petition=petition, actor=side.staff_lead, body="已电话联系市民")
+    events = selectors.timeline_for_staff(petition)
+    internal = [event for event in events if event.action == PetitionEvent.Action.NOTE and not event.public]
+    assert selectors.internal_notes(events) == internal
+    assert [event.note for event in internal] == ["请重点核实现场情况", "已电话联系市民"]
+    client.force_login(side.clerk)
+    page = client.get(change_url(petition), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    notes = page[page.index('id="petition-notes"') : page.index('id="petition-timeline"')]
+    assert "请重点核实现场情况" in notes and "已电话联系市民" in notes
+    assert "No handling notes." not in notes
+    timeline = page[page.index('id="petition-timeline"') :]
+    assert "请重点核实现场情况" in timeline and "已电话联系市民" in timeline
+
+
+def test_a_note_written_before_the_timeline_carried_its_text_is_copied_to_its_step(side):
+    import importlib
+
+    from django.apps import apps
+
+    from petitions import services
+
+    petition = petition_in(side, S.ACCEPTED)
+    note = services.petition_note(petition=petition, actor=side.staff_lead, body="旧的办理记录")
+    step = PetitionEvent.objects.get(petition=petition, action=PetitionEvent.Action.NOTE)
+    PetitionEvent.objects.filter(pk=step.pk).update(note="")  # as the service wrote it before
+    migration = importlib.import_module("petitions.migrations.0005_note_text_on_timeline")
+    migration.copy_note_text(apps, None)
+    step.refresh_from_db()
+    assert step.note == note.body
+    assert [event.note for event in selectors.internal_notes(selectors.timeline_for_staff(petition))] == [note.body]
+
+
+def test_each_step_names_the_unit_its_actor_acted_for(client, side):
+    petition = petition_in(side, S.ACCEPTED)
+    events = {event.action: event for event in selectors.timeline_for_staff(petition)}
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assigned = events[PetitionEvent.Action.ASSIGNED]
+        assert assigned.actor == side.clerk and str(assigned.actor_unit) == "网络问政办公室"
+    assert events[PetitionEvent.Action.ACCEPTED].actor_unit == side.lead.name
+    client.force_login(side.clerk)
+    page = client.get(change_url(petition), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    timeline = page[page.index('id="petition-timeline"') :]
+    assert f"{side.clerk}（网络问政办公室）" in timeline
+    assert f"{side.lead.name} {side.clerk}" not in timeline  # the clerk is not of the department
+    assert f"{side.staff_lead}（{side.lead.name}）" in timeline
+
+
+MOMENT = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_list_writes_every_moment_one_way(client, side, language):
+    petition_in(side, S.ACCEPTED)
+    client.force_login(side.clerk)
+    page = client.get(reverse(CHANGELIST), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    cells = re.findall(r'<td class="field-(received_at|reply_due)[^"]*">(.*?)</td>', page)
+    assert {name for name, _ in cells} == {"received_at", "reply_due"}
+    for _name, text in cells:
+        assert MOMENT.fullmatch(text.strip()), text
+    assert not re.search(r"\d{4}年\d{1,2}月\d{1,2}日|a\.m\.|p\.m\.", page)
+    assert 'style="' not in page[page.index('id="result_list"') :]  # widths come from static/css/admin.css
+
+
+def test_the_overdue_marker_says_which_deadline(english, side):
+    only_acknowledgement = petition_in(side, S.ASSIGNED)
+    Clock.objects.filter(pk=open_clock(only_acknowledgement, Clock.Kind.ACKNOWLEDGE).pk).update(
+        state=Clock.State.OVERDUE
+    )
+    both = petition_in(side, S.ASSIGNED)
+    Clock.objects.for_subject(both).open().update(state=Clock.State.OVERDUE)
+    english.force_login(side.clerk)
+    response = english.get(reverse(CHANGELIST))
+    admin = response.context["cl"].model_admin
+    rows = {row.pk: row for row in response.context["cl"].result_list}
+    assert str(admin.overdue_marker(rows[only_acknowledgement.pk])).count("petition-overdue") == 1
+    assert "Acknowledgement overdue (受理超期)" in str(admin.overdue_marker(rows[only_acknowledgement.pk]))
+    assert "Reply overdue" not in str(admin.overdue_marker(rows[only_acknowledgement.pk]))
+    marker = str(admin.overdue_marker(rows[both.pk]))
+    assert "Acknowledgement overdue (受理超期)" in marker and "Reply overdue (答复超期)" in marker
+    chinese = english.get(reverse(CHANGELIST), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "受理超期" in chinese and "答复超期" in chinese and ">超期</strong>" not in chinese
