@@ -231,7 +231,8 @@ def performance_metrics(department_ids: list[int], start: datetime, end: datetim
     * satisfaction_rate: (satisfied + basically satisfied) / rated, over the tickets rated in
       [start, end), by lead department;
     * reopen_rate: re-examined / replied, over the tickets whose (last) reply was made in
-      [start, end).
+      [start, end);
+    * beside each rate the two counts it divides (rated, satisfied; replied_tickets, reopened).
 
     The key None holds the figures of all the given departments together. No personal data.
     """
@@ -262,8 +263,13 @@ def performance_metrics(department_ids: list[int], start: datetime, end: datetim
             totals[key] += row[key]
 
     def rates(figures) -> dict:
+        # Each rate beside the two counts it divides, so a page shows its numerator and denominator.
         return {
+            "rated": figures["rated"],
+            "satisfied": figures["satisfied"],
             "satisfaction_rate": figures["satisfied"] / figures["rated"] if figures["rated"] else None,
+            "replied_tickets": figures["replied"],
+            "reopened": figures["reopened"],
             "reopen_rate": figures["reopened"] / figures["replied"] if figures["replied"] else None,
         }
 
@@ -272,8 +278,39 @@ def performance_metrics(department_ids: list[int], start: datetime, end: datetim
     values[None] = rates(totals)
     return ProvidedMetrics(
         metrics=[
-            Metric("satisfaction_rate", _("Satisfaction (满意率)"), "rate"),
-            Metric("reopen_rate", _("Reopened for re-examination (复查率)"), "rate"),
+            Metric("rated", _("Rated (已评价)"), "count", _("Tickets the citizen rated in the period.")),
+            Metric(
+                "satisfied",
+                _("Satisfied (满意及基本满意)"),
+                "count",
+                _("Of the tickets rated, those rated satisfied or basically satisfied."),
+            ),
+            Metric(
+                "satisfaction_rate",
+                _("Satisfaction (满意率)"),
+                "rate",
+                _("Satisfied ÷ rated."),
+                ("satisfied", "rated"),
+            ),
+            Metric(
+                "replied_tickets",
+                _("Tickets replied (已答复工单)"),
+                "count",
+                _("Tickets whose last reply was made in the period."),
+            ),
+            Metric(
+                "reopened",
+                _("Re-examined (复查)"),
+                "count",
+                _("Of the tickets replied, those re-examined after an unsatisfied rating."),
+            ),
+            Metric(
+                "reopen_rate",
+                _("Reopened for re-examination (复查率)"),
+                "rate",
+                _("Re-examined ÷ tickets replied."),
+                ("reopened", "replied_tickets"),
+            ),
         ],
         values=values,
     )

@@ -681,6 +681,8 @@ class Metric:
     label: str | Promise
     format: str = "rate"
     definition: str | Promise = ""
+    # A rate: the keys of the provider's two counts it divides (numerator, denominator).
+    ratio: tuple[str, str] | None = None
 
 
 @dataclass

@@ -332,15 +332,32 @@ def test_performance_metrics(story, departments):
         provided = selectors.performance_metrics([zjj.pk, jyj.pk], start, end)
     assert len(queries) == 1
 
-    assert [metric.key for metric in provided.metrics] == ["satisfaction_rate", "reopen_rate"]
-    assert provided.values[zjj.pk] == {"satisfaction_rate": 0.5, "reopen_rate": 0.5}
-    assert provided.values[jyj.pk] == {"satisfaction_rate": 1.0, "reopen_rate": 0.0}
+    assert [metric.key for metric in provided.metrics] == [
+        "rated",
+        "satisfied",
+        "satisfaction_rate",
+        "replied_tickets",
+        "reopened",
+        "reopen_rate",
+    ]
+    rates = ("satisfaction_rate", "reopen_rate")
+    assert {key: provided.values[zjj.pk][key] for key in rates} == {"satisfaction_rate": 0.5, "reopen_rate": 0.5}
+    assert {key: provided.values[jyj.pk][key] for key in rates} == {"satisfaction_rate": 1.0, "reopen_rate": 0.0}
     assert provided.values[None]["satisfaction_rate"] == pytest.approx(2 / 3)
     assert provided.values[None]["reopen_rate"] == pytest.approx(1 / 3)
+    # Every rate is provided beside the two counts it divides, and is their quotient.
+    by_key = {metric.key: metric for metric in provided.metrics}
+    for metric in provided.metrics:
+        if metric.format == "rate":
+            numerator, denominator = metric.ratio
+            assert {numerator, denominator} <= set(by_key) and str(metric.definition)
+            for values in provided.values.values():
+                expected = values[numerator] / values[denominator] if values[denominator] else None
+                assert values[metric.key] == expected
 
     other = DepartmentFactory()
     empty = selectors.performance_metrics([other.pk], start, end)
-    assert empty.values[other.pk] == {"satisfaction_rate": None, "reopen_rate": None}
+    assert {key: empty.values[other.pk][key] for key in rates} == {"satisfaction_rate": None, "reopen_rate": None}
 
 
 def test_performance_metrics_reach_the_dashboards(story, departments):

@@ -367,6 +367,13 @@ def test_every_rate_is_shown_beside_its_numerator_and_denominator(client, world,
         for key in rates:
             numerator, denominator = (getattr(row, part) for part in dashboards.FIGURES[key].ratio)
             assert getattr(row, key) == (numerator / denominator if denominator else None)
+    # The areas' own rates (satisfaction, re-examination) come with their counts, as columns too.
+    provided = {metric.key for metric in report.metrics}
+    assert {"satisfaction_rate", "rated", "satisfied"} <= provided
+    for metric in report.metrics:
+        if metric.format == "rate":
+            assert metric.ratio and set(metric.ratio) <= provided, metric.key
+            assert f"<dt>{metric.label}</dt>" in html, metric.key
 
 
 def test_counts_are_labelled_as_counts_in_chinese(client, world, year_of_work):
