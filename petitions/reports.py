@@ -29,10 +29,11 @@ from django.db import transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from petitions.models import MonthlyReport, Petition
 from portal import deadlines
-from portal.dashboards import Period, add_months, period_bounds
+from portal.dashboards import Period, add_months, as_percent, period_bounds
 from portal.exceptions import DomainError
 from portal.models import Clock, Department
 
@@ -210,29 +211,40 @@ def row_label(row: dict) -> str:
 def report_columns() -> list[tuple[str, str]]:
     """(key, label) of a report's columns, for the page and the workbook."""
     return [
-        ("received", _("Received")),
+        # Counts labelled as counts (msgctxt "figure": 收件数, not the time 收件时间/受理时间).
+        ("received", pgettext("figure", "Received")),
         ("accepted_in_24h", _("Accepted within 24 hours")),
         ("accepted_in_24h_rate", _("Accepted within 24 hours (%)")),
-        ("replied", _("Replied")),
+        ("replied", pgettext("figure", "Replies made")),
         ("replied_on_time", _("Replied on time")),
         ("on_time_rate", _("Replied on time (%)")),
         ("overdue", _("Overdue")),
         ("average_reply_days", _("Average days to reply")),
         ("rated", _("Rated")),
+        ("satisfied", _("Satisfied (满意及基本满意)")),
         ("satisfaction_rate", _("Satisfaction (%)")),
     ]
 
 
-RATE_KEYS = frozenset({"accepted_in_24h_rate", "on_time_rate", "satisfaction_rate"})
+# Each rate and the two counts it divides, all columns of the report.
+RATE_PARTS = {
+    "accepted_in_24h_rate": ("accepted_in_24h", "received"),
+    "on_time_rate": ("replied_on_time", "replied"),
+    "satisfaction_rate": ("satisfied", "rated"),
+}
+RATE_KEYS = frozenset(RATE_PARTS)
 
 
 def report_cell(row: dict, key: str):
-    """A cell as shown: rates as percentages with one decimal, None as None."""
+    """A cell as shown: rates as percentages with one decimal, rounded half up from the counts
+    (a stored rate is already rounded: rounding it again could be off by 0.1), None as None."""
     value = row.get(key)
-    if value is None:
-        return None
-    if key in RATE_KEYS:
-        return round(value * 100, 1)
+    if key in RATE_PARTS:
+        numerator, denominator = (row.get(part) for part in RATE_PARTS[key])
+        if numerator is not None and denominator:
+            value = numerator / denominator
+        percent = as_percent(value)
+        return float(percent) if percent is not None else None
     return value
 
 

@@ -320,6 +320,24 @@ def test_reports_send_the_anonymous_to_log_in(client):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
+def test_report_counts_are_labelled_as_counts_and_rates_rounded_half_up_from_them():
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        labels = dict(reports.report_columns())
+    assert labels["received"] == "收件数" and labels["replied"] == "答复数"
+    assert "受理时间" not in labels.values() and "答复时间" not in labels.values()
+    # Every rate's numerator and denominator are columns of the report too.
+    for key, parts in reports.RATE_PARTS.items():
+        assert key in labels and set(parts) <= set(labels)
+    row = {"replied_on_time": 6, "replied": 13, "on_time_rate": 0.4615, "accepted_in_24h": 2, "received": 3}
+    row |= {"accepted_in_24h_rate": 0.6667, "satisfied": 1, "rated": 16, "satisfaction_rate": 0.0625}
+    assert reports.report_cell(row, "on_time_rate") == 46.2  # not 46.1 or 46.15 truncated
+    assert reports.report_cell(row, "accepted_in_24h_rate") == 66.7
+    assert reports.report_cell(row, "satisfaction_rate") == 6.3  # 6.25 half up, not to even
+    assert reports.report_cell({"on_time_rate": None, "replied": 0, "replied_on_time": 0}, "on_time_rate") is None
+
+
 # --- performance_metrics (the dashboards' plug-in) --------------------------------------------------
 
 
