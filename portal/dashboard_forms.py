@@ -7,7 +7,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.dashboards import DashboardScope, Period, period_bounds
+from portal.dashboards import DashboardScope, Period, installed_areas, period_bounds
 from portal.models import Clock, Department
 
 SORT_CHOICES = (
@@ -38,6 +38,11 @@ class BoardFilterForm(forms.Form):
     def __init__(self, *args, scope: DashboardScope, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = scope.departments().order_by("name")
+        # Only the areas an installed app declares: the filter promises nothing not built yet.
+        self.fields["area"].choices = [
+            ("", _("All areas")),
+            *[(area, Clock.Area(area).label) for area in installed_areas()],
+        ]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"
 

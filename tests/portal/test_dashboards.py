@@ -379,6 +379,8 @@ def test_area_totals_are_proper_labels_for_installed_areas_only(client, world):
     # Suggestions and disclosure are not built yet: no totals promise them.
     assert dashboards.installed_areas() == ["petition"]
     assert "All suggestions" not in english and "All disclosure applications" not in english
+    assert 'value="petition"' in english  # the area filter offers the built areas only
+    assert 'value="suggestion"' not in english and 'value="disclosure"' not in english
 
 
 def test_department_table_counts_open_overdue_on_time_and_reply_time(world):
