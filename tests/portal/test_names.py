@@ -61,3 +61,20 @@ def test_the_public_column_filters_and_lists_in_english(client):
     assert html.count("Education Bureau") >= 2  # the filter's choice and the ticket's line
     assert "教育局" not in html
     assert Department.objects.get(pk=department.pk).name == "教育局"  # stored names stay Chinese
+
+
+def test_stats_and_the_board_name_departments_in_english(client):
+    """The figures pages keep rows of names (cached for every language): named at render time."""
+    from portal import clocks, roles
+    from tests.factories import UserFactory
+
+    department = DepartmentFactory(name="交通运输局", name_en="Transport Bureau")
+    clocks.clock_start(subject=department, policy="petition.reply.ordinary", department=department)
+    client.cookies["django_language"] = "en"
+    stats = client.get(reverse("stats")).content.decode()
+    assert "Transport Bureau" in stats and "交通运输局" not in stats
+    client.force_login(UserFactory(username="board_clerk", role=roles.OFFICE_CLERK))
+    client.cookies["django_language"] = "en"
+    for name in ("dashboard", "dashboard_performance"):
+        html = client.get(reverse(name)).content.decode()
+        assert "Transport Bureau" in html and "交通运输局" not in html, name
