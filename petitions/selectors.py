@@ -28,9 +28,11 @@ PUBLIC_FIELDS = (
     "kind",
     "channel",
     "category__name",
+    "category__name_en",
     "public_title",
     "public_content",
     "lead_department__name",
+    "lead_department__name_en",
     "received_at",
     "replied_at",
     "published_at",
@@ -66,6 +68,7 @@ def public_petitions(filters: PublicFilter | None = None) -> QuerySet[Petition]:
             "category__name",
             "category__name_en",
             "lead_department__name",
+            "lead_department__name_en",
         )
         .order_by("-published_at", "-id")
     )
@@ -145,7 +148,11 @@ def timeline(petition: Petition, *, public_only: bool) -> list[PetitionEvent]:
     """The ticket's steps, oldest first. Each event says whether the citizen sees it
     (`shown_to_citizen`); the public timeline (`public_only`) holds just those, with the
     CITIZEN_WORDING in place of an internal step's note."""
-    events = petition.events.select_related("department", "actor").order_by("created_at", "id")
+    events = (
+        petition.events.select_related("department", "actor")
+        .prefetch_related("departments")
+        .order_by("created_at", "id")
+    )
     if public_only:
         events = events.filter(Q(public=True) | Q(action__in=list(CITIZEN_WORDING)))
     events = list(events)

@@ -45,7 +45,7 @@ S = Petition.State
 Action = PetitionEvent.Action
 E = PetitionEvent
 
-ACKNOWLEDGEMENT = "您反映的问题已由我单位受理,将尽快给您回复。"
+ACKNOWLEDGEMENT = "您反映的问题已由我单位受理，将尽快给您回复。"
 # Query codes avoid characters people confuse when copying from paper (0/O, 1/I/L).
 QUERY_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 QUERY_CODE_LENGTH = 8
@@ -103,16 +103,24 @@ def _save(petition: Petition, actor, reason: str) -> None:
         public_content_changed()
 
 
-def _event(petition, action, *, actor=None, department=None, note="", public=False, at=None) -> PetitionEvent:
-    return PetitionEvent.objects.create(
+def _event(
+    petition, action, *, actor=None, department=None, note="", choice="", departments=(), public=False, at=None
+) -> PetitionEvent:
+    """A timeline row. What it records as data (`choice`, `departments`) is shown in the reader's
+    language; `note` holds what someone wrote."""
+    event = PetitionEvent.objects.create(
         petition=petition,
         action=action,
         actor=actor,
         department=department,
         note=note,
+        choice=choice,
         public=public,
         created_at=at or timezone.now(),
     )
+    if departments:
+        event.departments.set(departments)
+    return event
 
 
 def _open_clocks(petition: Petition) -> dict[str, Clock]:
@@ -289,7 +297,7 @@ def _create(
     actor = recorded_by or citizen
     _save(petition, actor, "received")
     _store_files(petition, files, actor=actor)
-    _event(petition, Action.RECEIVED, actor=actor, public=True, at=received_at, note=petition.get_channel_display())
+    _event(petition, Action.RECEIVED, actor=actor, public=True, at=received_at, choice=petition.channel)
     clocks.clock_start(subject=petition, policy="petition.acknowledge", started_at=received_at, actor=actor)
     clocks.clock_start(subject=petition, policy="petition.reply.ordinary", started_at=received_at, actor=actor)
     _notify_clerks(petition, "petition_received")
@@ -436,8 +444,14 @@ def petition_assign(
     policy = _reply_policy(petition)
     if reply_clock and reply_clock.policy != policy and policy in clocks.get_policy(reply_clock.policy).reclassify_to:
         clocks.clock_reclassify(clock=reply_clock, policy=policy, reason=_("assigned"), actor=actor)
-    names = "、".join([lead_department.name] + [d.name for d in co_departments])
-    _event(petition, Action.ASSIGNED, actor=actor, department=lead_department, note=names, public=True)
+    _event(
+        petition,
+        Action.ASSIGNED,
+        actor=actor,
+        department=lead_department,
+        departments=[lead_department, *co_departments],
+        public=True,
+    )
     if note.strip():
         _event(petition, Action.NOTE, actor=actor, note=note.strip())
     _notify_departments(
@@ -624,12 +638,11 @@ def petition_rate(*, petition: Petition, rating: str, comment: str = "", now: da
     if petition.replied_at and now > petition.replied_at + timedelta(days=RATING_WINDOW_DAYS):
         raise IllegalTransition(_("The rating period of %(days)s days has ended.") % {"days": RATING_WINDOW_DAYS})
     petition.rating, petition.rating_comment, petition.rated_at = rating, comment.strip(), now
-    label = Petition.Rating(rating).label
     if rating == Petition.Rating.UNSATISFIED and not petition.reexamined:
         petition.state = S.REEXAMINING
         petition.reexamined = True
         _save(petition, None, "rated unsatisfied: reopened")
-        _event(petition, Action.RATED, note=str(label), public=True, at=now)
+        _event(petition, Action.RATED, choice=rating, public=True, at=now)
         _event(petition, Action.REOPENED, department=petition.lead_department, public=True, at=now)
         clocks.clock_start(
             subject=petition, policy="petition.reply.reexamine", started_at=now, department=petition.lead_department
@@ -640,8 +653,8 @@ def petition_rate(*, petition: Petition, rating: str, comment: str = "", now: da
         petition.state = S.CLOSED
         petition.closed_at, petition.closure = now, Petition.Closure.RATED
         _save(petition, None, f"rated {rating}: closed")
-        _event(petition, Action.RATED, note=str(label), public=True, at=now)
-        _event(petition, Action.CLOSED, public=True, at=now)
+        _event(petition, Action.RATED, choice=rating, public=True, at=now)
+        _event(petition, Action.CLOSED, choice=Petition.Closure.RATED, public=True, at=now)
     return petition
 
 
@@ -656,7 +669,9 @@ def petition_close(*, petition: Petition, actor, reason: str) -> Petition:
     petition.state, petition.closed_at, petition.closure = S.CLOSED, now, Petition.Closure.OFFICE
     _save(petition, actor, "closed by the office")
     _notice_citizens([petition], "petition_citizen_closed", note=reason.strip())
-    _event(petition, Action.CLOSED, actor=actor, note=reason.strip(), public=True, at=now)
+    _event(
+        petition, Action.CLOSED, actor=actor, note=reason.strip(), choice=Petition.Closure.OFFICE, public=True, at=now
+    )
     return petition
 
 
@@ -674,7 +689,7 @@ def petitions_close_unrated(*, now: datetime | None = None, limit: int = 1000) -
     for petition in due:
         petition.state, petition.closed_at, petition.closure = S.CLOSED, now, Petition.Closure.UNRATED
         _save(petition, None, "closed as unrated")
-        _event(petition, Action.CLOSED, note=str(Petition.Closure.UNRATED.label), public=True, at=now)
+        _event(petition, Action.CLOSED, choice=Petition.Closure.UNRATED, public=True, at=now)
     _notice_citizens(due, "petition_citizen_closed")
     return len(due)
 

@@ -217,7 +217,7 @@ def clock_set_department(*, clock: Clock, department, actor=None) -> Clock:
     clock = _locked(clock)
     _require_open(clock)
     clock.department = department
-    return _save(clock, actor=actor, reason=f"department: {department}")
+    return _save(clock, actor=actor, reason=f"department: {department.name}")
 
 
 @transaction.atomic

@@ -33,6 +33,7 @@ class DemoDepartment:
     code: str
     name: str
     email: str
+    name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,11 +60,11 @@ class DemoAccount:
 
 
 DEPARTMENTS = (
-    DemoDepartment("ZJJ", "住房和城乡建设局", f"zjj@{DEMO_EMAIL_DOMAIN}"),
-    DemoDepartment("JYJ", "教育局", f"jyj@{DEMO_EMAIL_DOMAIN}"),
-    DemoDepartment("STHJJ", "生态环境局", f"sthjj@{DEMO_EMAIL_DOMAIN}"),
-    DemoDepartment("JTYSJ", "交通运输局", f"jtysj@{DEMO_EMAIL_DOMAIN}"),
-    DemoDepartment("SCJGJ", "市场监督管理局", f"scjgj@{DEMO_EMAIL_DOMAIN}"),
+    DemoDepartment("ZJJ", "住房和城乡建设局", f"zjj@{DEMO_EMAIL_DOMAIN}", "Housing and Urban-Rural Development Bureau"),
+    DemoDepartment("JYJ", "教育局", f"jyj@{DEMO_EMAIL_DOMAIN}", "Education Bureau"),
+    DemoDepartment("STHJJ", "生态环境局", f"sthjj@{DEMO_EMAIL_DOMAIN}", "Ecology and Environment Bureau"),
+    DemoDepartment("JTYSJ", "交通运输局", f"jtysj@{DEMO_EMAIL_DOMAIN}", "Transport Bureau"),
+    DemoDepartment("SCJGJ", "市场监督管理局", f"scjgj@{DEMO_EMAIL_DOMAIN}", "Market Regulation Administration"),
 )
 
 ACCOUNTS = (
@@ -99,11 +100,11 @@ def _department_ensure(spec: DemoDepartment, demo: DemoData) -> Department:
     values = {"name": spec.name, "email": spec.email, "is_active": True}
     department = Department.objects.filter(code=spec.code).first()
     if department is None:
-        department = Department(code=spec.code, **values)
+        department = Department(code=spec.code, name_en=spec.name_en, **values)
         department._change_reason = CHANGE_REASON
         department.save()
         demo.report.append(f"created department {spec.code} {spec.name}")
-    elif _save_if_changed(department, values):
+    elif _save_if_changed(department, values | ({"name_en": spec.name_en} if not department.name_en else {})):
         demo.report.append(f"restored department {spec.code} {spec.name}")
     return department
 

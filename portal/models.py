@@ -14,7 +14,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
+
+from portal.names import LocalizedName
 
 
 class User(AbstractUser):
@@ -54,10 +57,14 @@ class User(AbstractUser):
         return f"{first} {last}".strip()
 
 
-class Department(models.Model):
-    """A government department that handles work (承办部门)."""
+class Department(LocalizedName, models.Model):
+    """A government department that handles work (承办部门). Pages show `display_name`, the
+    English name on English pages when one is set (portal.names)."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
+    name_en = models.CharField(
+        _("English name"), max_length=150, blank=True, help_text=_("Shown on English pages; optional.")
+    )
     code = models.SlugField(
         _("short code"),
         max_length=20,
@@ -81,7 +88,7 @@ class Department(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
 
 class Membership(models.Model):
@@ -196,10 +203,10 @@ class Clock(models.Model):
         DISCLOSURE = "disclosure", _("Disclosure application")
 
     class Kind(models.TextChoices):
-        ACKNOWLEDGE = "acknowledge", _("Acknowledgement (受理回应)")
-        REPLY = "reply", _("Reply (答复)")
-        MODERATE = "moderate", _("Moderation decision (审核)")
-        RESPOND = "respond", _("Department response (部门回应)")
+        ACKNOWLEDGE = "acknowledge", pgettext_lazy("deadline kind", "Acknowledgement")
+        REPLY = "reply", pgettext_lazy("deadline kind", "Reply")
+        MODERATE = "moderate", pgettext_lazy("deadline kind", "Moderation decision")
+        RESPOND = "respond", pgettext_lazy("deadline kind", "Department response")
 
     class Unit(models.TextChoices):
         HOURS = "hours", _("calendar hours")
