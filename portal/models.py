@@ -20,6 +20,27 @@ from simple_history.models import HistoricalRecords
 from portal.names import LocalizedName
 
 
+class UserHistoricalRecords(HistoricalRecords):
+    """Also records a change made from the other side of a recorded many-to-many relation
+    (`group.user_set.add(user)`, `permission.user_set.clear()`), as a history row of each user
+    concerned. django-simple-history records only the forward side and fails on the reverse one
+    (django-commons/django-simple-history#1048)."""
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
+        if not reverse:
+            return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+        users = kwargs["model"]._default_manager
+        cleared = f"_history_cleared_{attr}"
+        if action == "pre_clear":  # afterwards nobody can say who was in the group
+            setattr(instance, cleared, list(users.filter(**{attr: instance}).values_list("pk", flat=True)))
+            return None
+        if action == "post_clear":
+            pk_set = getattr(instance, cleared, [])
+        for user in users.filter(pk__in=pk_set or ()):
+            super().m2m_changed(user, action, attr, pk_set, False, **kwargs)
+        return None
+
+
 class User(AbstractUser):
     """Every person who signs in: citizens, department staff, office clerks, administrators.
 
@@ -35,7 +56,10 @@ class User(AbstractUser):
         help_text=_("Used for e-mails and notices sent to this person."),
     )
 
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # Roles (groups) and directly given permissions are recorded too: who gave whom what, and when.
+    history = UserHistoricalRecords(
+        excluded_fields=["password", "last_login"], m2m_fields=["groups", "user_permissions"]
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
