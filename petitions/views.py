@@ -29,7 +29,7 @@ from petitions.models import Attachment, Petition
 from portal import clocks
 from portal.exceptions import DomainError
 from portal.masking import mask_personal_data
-from portal.pagecache import shared_part, shared_with_anonymous
+from portal.pagecache import as_given, page_number, shared_part, shared_with_anonymous
 from portal.ratelimits import limited
 from portal.scoping import scope_queryset
 from portal.uploads import ALLOWED_TYPES, public_file_name
@@ -259,7 +259,19 @@ def _index_body(request) -> str:
     )
 
 
-@shared_with_anonymous
+# The public column reads these GET parameters and no other (PublicFilterForm, the pager); the
+# shared page and list are keyed on them alone (portal.pagecache).
+INDEX_QUERY = {
+    "q": as_given,
+    "department": as_given,
+    "kind": as_given,
+    "category": as_given,
+    "month": as_given,
+    "page": page_number(PUBLIC_MAX_ROWS // PUBLIC_PAGE_SIZE),
+}
+
+
+@shared_with_anonymous(query=INDEX_QUERY)
 @require_http_methods(["GET", "HEAD"])
 def index(request):
     """Published tickets, newest first, filtered and searched. The list is rendered without
@@ -278,10 +290,10 @@ def _masked_for_public(petition: Petition) -> Petition:
     return petition
 
 
-def _detail_part(reference: str) -> dict:
+def _detail_part(reference: str) -> dict | None:
     petition = selectors.public_petition(reference)
     if petition is None:
-        return {}  # remembered too: probing unknown numbers costs no query for a while
+        return None  # not stored: probing unknown numbers must not fill the cache
     _masked_for_public(petition)
     replies = list(petition.replies.all())
     for reply in replies:

@@ -5,6 +5,7 @@ from portal import account_views
 
 urlpatterns = [
     path("register/", account_views.register, name="register"),
+    path("register/sent/", account_views.register_done, name="register_done"),
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),

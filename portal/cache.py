@@ -32,10 +32,9 @@ class RedisCache(django_redis.RedisCache):
         self._class = RedisCacheClient
 
     def clear(self):
-        """With a key prefix (REDIS_KEY_PREFIX), delete only this namespace's keys: Django's clear()
-        flushes the whole Redis database, which other deployments or test runs may share."""
-        if not self.key_prefix:
-            return super().clear()
+        """Delete only this cache's own keys (its KEY_PREFIX namespace, REDIS_KEY_PREFIX): Django's
+        clear() flushes the whole Redis database, which the sessions' cache (settings
+        CACHES["durable"]), other deployments or other test runs may share."""
         client = self._cache.get_client(write=True)
         pattern = f"{_glob_escape(self.key_prefix)}:*"
         batch = []

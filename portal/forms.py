@@ -22,13 +22,14 @@ class RegistrationForm(UserCreationForm):
         widget=forms.TextInput(attrs={"autocomplete": "tel-national", "inputmode": "tel"}),
     )
 
-    def clean_email(self):
-        email = self.cleaned_data["email"]
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("An account with this e-mail address already exists. Log in or reset your password.")
-            )
-        return email
+    # Whether the username or the e-mail address is registered already is not said here, as the
+    # password reset does not say it: the form would tell anyone which accounts exist.
+    # portal.accounts.citizen_register answers by e-mail, to the address concerned.
+    def clean_username(self):
+        return self.cleaned_data.get("username")
+
+    def validate_unique(self):
+        pass
 
     class Meta(UserCreationForm.Meta):
         model = User

@@ -50,6 +50,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # `Cache-Control: private, no-store` on every response that is not explicitly public (a signed-in
+    # visitor's page, one that sets a cookie or depends on the session): outside the page cache, so
+    # it sees pages served from the cache too.
+    "portal.pagecache.PrivateResponsesMiddleware",
     # Serves public pages to anonymous visitors from the shared cache (portal.pagecache) before the
     # session, language and authentication middleware run; inside the security and CSP
     # middleware, so cached pages get their headers too.
@@ -134,6 +138,17 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="")
 if REDIS_KEY_PREFIX:
     CACHES["default"]["KEY_PREFIX"] = REDIS_KEY_PREFIX
+# Sessions and rate-limit counters live apart from the page cache, which a flood of distinct pages
+# may fill and which evicts at its memory limit (docker-compose.yml): DURABLE_CACHE_URL, in
+# production a Redis that never evicts. Unset, the page cache's server under its own namespace
+# (a file cache: its own folder); clearing one never touches the other's keys (portal/cache.py).
+_durable_url = env.str("DURABLE_CACHE_URL", default="")
+CACHES["durable"] = env.cache_url_config(_durable_url) if _durable_url else dict(CACHES["default"])
+if CACHES["durable"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["durable"]["BACKEND"] = "portal.cache.RedisCache"
+elif not _durable_url and CACHES["durable"]["BACKEND"] != "portal.cache.RedisCache":
+    CACHES["durable"]["LOCATION"] = f"{CACHES['default'].get('LOCATION', '')}-durable"
+CACHES["durable"]["KEY_PREFIX"] = f"{REDIS_KEY_PREFIX}-durable" if REDIS_KEY_PREFIX else "durable"
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
@@ -156,6 +171,7 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
 # them if the cache is lost: a signed-in page costs no session query. Expiry by our own clock is
 # enforced in portal.middleware, whatever the cache's own expiry says.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "durable"
 # Staff work in the admin on shared office machines: their sessions end after a working day.
 STAFF_SESSION_AGE = env.int("STAFF_SESSION_AGE", default=8 * 3600)
 
@@ -217,6 +233,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True  # the language switch is a form; no script reads the cookie
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy (django-csp 4 format). No inline script or style anywhere, the admin
@@ -237,11 +256,16 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Login brute force (django-axes): after AXES_FAILURE_LIMIT failures for one username from one
-# address, that pair is refused for the cool-off, on the public login and the admin login alike.
+# Login brute force (django-axes, rules in portal/security.py), on the public and the admin login
+# alike, each for the cool-off: AXES_FAILURE_LIMIT failures lock a staff account from every
+# address, and a citizen's account from that address only; AXES_ADDRESS_FAILURE_LIMIT failures
+# from one address, over all usernames, pause every login from it.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = "portal.security.lockout_parameters"
+AXES_HANDLER = "portal.security.LoginLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
 AXES_LOCKOUT_TEMPLATE = "account_locked.html"
 AXES_RESET_ON_SUCCESS = True
 # Successful logins are not logged with address and browser (personal data kept for no purpose;
@@ -293,6 +317,10 @@ CLOCK_POLICY_OVERRIDES = env.json("CLOCK_POLICY_OVERRIDES", default={})
 # Due-soon reminder horizon for hour clocks (working-day clocks: one working day).
 CLOCK_HOUR_REMINDER = timedelta(hours=env.int("CLOCK_HOUR_REMINDER_HOURS", default=4))
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+# /healthz tells the public only "ok" or "unavailable"; the state of each service goes to callers on
+# the machine itself (loopback, not through the proxy) and to monitoring sending
+# `Authorization: Bearer <HEALTHZ_TOKEN>` (empty: no token accepted).
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
 # How often beat recomputes the public statistics page (/stats/) into the cache.
 PUBLIC_STATS_REFRESH_SECONDS = env.int("PUBLIC_STATS_REFRESH_SECONDS", default=600)
 
@@ -332,7 +360,7 @@ RATE_LIMITS = {
     "accounts.password_reset": env.str("RATE_LIMIT_PASSWORD_RESET", default="5/h"),
 }
 RATELIMIT_VIEW = "portal.views.rate_limited"
-RATELIMIT_USE_CACHE = "default"
+RATELIMIT_USE_CACHE = "durable"  # counters an evicting page cache must not drop
 # Behind a reverse proxy, the client address arrives in a header the proxy sets (e.g. HTTP_X_REAL_IP).
 # Rate limits and login lockouts both read it through portal.security.client_ip.
 CLIENT_IP_META_KEY = env.str("CLIENT_IP_META_KEY", default="REMOTE_ADDR")

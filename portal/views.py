@@ -1,4 +1,6 @@
 import functools
+import hmac
+import ipaddress
 import logging
 
 from django.conf import settings
@@ -75,8 +77,33 @@ def ping(request):
     return JsonResponse({"ok": True})
 
 
+# Headers a reverse proxy adds: a request carrying one came through the proxy, whatever its socket
+# address says (a proxy on the same machine connects from 127.0.0.1).
+_PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED", "HTTP_X_FORWARDED_HOST")
+
+
+def _healthz_detail_allowed(request) -> bool:
+    """Monitoring with `Authorization: Bearer <HEALTHZ_TOKEN>`, or a caller on this machine: the
+    socket address (REMOTE_ADDR, never portal.security.client_ip, which believes the proxy's
+    header) is loopback and no proxy header came with the request."""
+    token = settings.HEALTHZ_TOKEN
+    if token:
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
+            return True
+    proxied = {settings.CLIENT_IP_META_KEY, *_PROXY_HEADERS} - {"REMOTE_ADDR"}
+    if any(name in request.META for name in proxied):
+        return False
+    try:
+        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        return False
+
+
 @never_cache
 def healthz(request):
+    """200 "ok" or 503 "unavailable" for everyone; which service is down, and when the deadline
+    sweep last ran, only for monitoring (`_healthz_detail_allowed`)."""
     database = _database_ok()
     broker = _broker_ok()
     body = {"database": "ok" if database else "unreachable", "broker": "ok" if broker else "unreachable"}
@@ -87,7 +114,8 @@ def healthz(request):
             logger.exception("health check: database lost")
             database, body["database"] = False, "unreachable"
     healthy = database and broker
-    body["status"] = "ok" if healthy else "unavailable"
+    status = "ok" if healthy else "unavailable"
+    body = {"status": status, **body} if _healthz_detail_allowed(request) else {"status": status}
     return JsonResponse(body, status=200 if healthy else 503)
 
 

@@ -44,7 +44,7 @@ def pytest_sessionfinish(session, exitstatus):
     from tests import settings as test_settings
 
     pattern = f"minsheng-test-{test_settings.TEST_RUN}-*"
-    urls = {settings.CELERY_BROKER_URL, settings.CACHES["default"].get("LOCATION", "")}
+    urls = {settings.CELERY_BROKER_URL, *(config.get("LOCATION", "") for config in settings.CACHES.values())}
     for url in urls:
         if not url.startswith("redis"):
             continue
@@ -60,10 +60,13 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    """The work calendar is cached in Redis; each test starts from the database's truth. clear()
-    removes only this run's and worker's keys (REDIS_KEY_PREFIX, portal.cache)."""
-    from django.core.cache import cache
+    """The work calendar is cached in Redis, sessions and rate-limit counters in the durable cache;
+    each test starts from the database's truth. clear() removes only this run's and worker's keys
+    (REDIS_KEY_PREFIX, portal.cache)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()

@@ -82,6 +82,11 @@ def test_1_citizen_registers_submits_with_an_attachment_and_finds_the_reply(page
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/accounts/register/sent/$"))
+    page.goto("/accounts/login/")
+    page.locator("#id_username").fill("wangfang")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/$"))
 
     page.goto("/petitions/new/")

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import clocks, roles, views
-from portal.models import Notice, User
+from portal.models import Notice, OutboundEmail, User
 from tests.factories import PASSWORD, DepartmentFactory, UserFactory, citizen, clerk
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,14 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=", re.IGNORECASE)
 GOOD_PASSWORD = "Zq8!pLm2#vR4-minsheng"
 
-ACCOUNT_PAGES = ["login", "register", "password_reset", "password_reset_done", "password_reset_complete"]
+ACCOUNT_PAGES = [
+    "login",
+    "register",
+    "register_done",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_complete",
+]
 LOGGED_IN_ACCOUNT_PAGES = ["password_change", "password_change_done"]
 
 
@@ -126,16 +133,20 @@ def test_anonymous_visitor_sees_login_and_register(client):
     assert reverse("admin:index") not in html
 
 
-def test_flash_messages_are_alerts(client):
-    response = english(client).post(
-        reverse("register"),
-        {"username": "flash", "email": "flash@example.com", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD},
-        follow=True,
-    )
-    html = response.content.decode()
+def test_flash_messages_are_alerts():
+    from django.contrib import messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.template.loader import render_to_string
+
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    messages.success(request, "Saved, thank you.")
+    html = render_to_string("portal/home.html", request=request)
     assert 'class="alert alert-success alert-dismissible fade show"' in html
     assert 'role="status"' in html
-    assert "Welcome! Your account has been created." in html
+    assert "Saved, thank you." in html
 
 
 # --- staff header ---------------------------------------------------------------------------
@@ -226,23 +237,113 @@ def test_login_then_redirects_to_next(client):
     assert response.url == "/notices/"
 
 
-def test_register_creates_a_logged_in_citizen(client):
-    response = client.post(
-        reverse("register"),
-        {
-            "username": "zhangsan",
-            "email": "zhangsan@example.com",
-            "mobile": "13800138000",
-            "password1": GOOD_PASSWORD,
-            "password2": GOOD_PASSWORD,
-        },
-    )
+def registration(username="zhangsan", email="zhangsan@example.com", **fields) -> dict:
+    return {
+        "username": username,
+        "email": email,
+        "mobile": "13800138000",
+        "password1": GOOD_PASSWORD,
+        "password2": GOOD_PASSWORD,
+        **fields,
+    }
+
+
+def test_register_creates_a_citizen_and_says_what_next(client):
+    response = client.post(reverse("register"), registration())
     assert response.status_code == 302
-    assert response.url == reverse("home")
+    assert response.url == reverse("register_done")
     user = User.objects.get(username="zhangsan")
     assert list(user.groups.values_list("name", flat=True)) == [roles.CITIZEN]
     assert user.mobile == "13800138000"
-    assert client.session["_auth_user_id"] == str(user.pk)
+    assert user.check_password(GOOD_PASSWORD)
+    # Not signed in: the answer is the same when nothing was created (below); they log in next.
+    assert "_auth_user_id" not in client.session
+    email = OutboundEmail.objects.get()
+    assert (email.to, email.template) == ("zhangsan@example.com", "emails/account_created")
+    page = english(client).get(response.url).content.decode()
+    assert "Check your e-mail" in page and f'href="{reverse("login")}"' in page
+    assert client.post(reverse("login"), {"username": "zhangsan", "password": GOOD_PASSWORD}).status_code == 302
+
+
+def _answer(client, data) -> tuple:
+    """Everything a visitor sees of a registration: the response, and the page it leads to."""
+    response = client.post(reverse("register"), data)
+    follow = client.get(response["Location"]) if response.status_code == 302 else response
+    return (
+        response.status_code,
+        response.get("Location"),
+        follow.status_code,
+        follow.content,
+        "_auth_user_id" in client.session,
+    )
+
+
+# Registrations that find an account: its username (in any case), its e-mail address (in any
+# case), both. Each must look exactly like a new citizen's registration.
+TAKEN = {
+    "username": lambda owner: registration(username=owner.username, email="someone.new@example.com"),
+    "username in other case": lambda owner: registration(
+        username=owner.username.upper(), email="someone.new@example.com"
+    ),
+    "e-mail": lambda owner: registration(username="brand_new_name", email=owner.email),
+    "e-mail in other case": lambda owner: registration(username="brand_new_name", email=owner.email.upper()),
+    "both": lambda owner: registration(username=owner.username, email=owner.email),
+}
+
+
+@pytest.mark.parametrize("case", TAKEN)
+def test_registration_does_not_tell_which_accounts_exist(case):
+    from django.test import Client
+
+    owner = citizen("lisi_owner", email="lisi@example.com", language="en")
+    new = _answer(Client(), registration(username="wangwu_new", email="wangwu@example.com"))
+    taken = _answer(Client(), TAKEN[case](owner))
+    assert taken == new
+    assert User.objects.count() == 2  # the owner and the genuinely new citizen only
+
+
+def test_the_owner_of_a_registered_address_is_told_by_e_mail(client):
+    owner = citizen("lisi_owner", email="lisi@example.com", language="en")
+    for _ in range(3):  # at most one such e-mail a day, however often the form is sent
+        client.post(reverse("register"), registration(username="someone_else", email="LISI@example.com"))
+    email = OutboundEmail.objects.get()
+    assert (email.to, email.template, email.language) == ("lisi@example.com", "emails/account_exists", "en")
+    from portal.notifications import render_email
+
+    _subject, body = render_email(email)
+    assert owner.username in body and reverse("password_reset") in body
+    assert "no new account was created" in body
+    assert not User.objects.filter(username="someone_else").exists()
+
+
+def test_a_taken_username_is_told_to_the_address_given(client):
+    citizen("lisi_owner", email="lisi@example.com")
+    client.post(reverse("register"), registration(username="LISI_OWNER", email="newcomer@example.com"))
+    email = OutboundEmail.objects.get()
+    assert (email.to, email.template) == ("newcomer@example.com", "emails/account_username_taken")
+    from portal.notifications import render_email
+
+    _subject, body = render_email(email)
+    assert "LISI_OWNER" in body and reverse("register") in body
+    assert "lisi@example.com" not in body
+
+
+@pytest.mark.parametrize(
+    "template", ["emails/account_created", "emails/account_exists", "emails/account_username_taken"]
+)
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_registration_e_mails_render_in_both_languages(template, language):
+    from portal.notifications import render_email
+
+    row = OutboundEmail(
+        to="x@example.com",
+        template=template,
+        language=language,
+        context={"username": "zhangsan", "url": "http://testserver/accounts/login/", "reset_url": "http://r/"},
+    )
+    subject, body = render_email(row)
+    assert subject and "\n" not in subject and "zhangsan" in body
+    assert ("民声" in subject) == (language == "zh-hans")
 
 
 def test_bad_registration_keeps_what_was_typed_and_creates_nobody(client):
@@ -457,3 +558,73 @@ def test_clock_action_form_performs_the_action(admin_client, clock):
     assert response.status_code == 302
     clock.refresh_from_db()
     assert clock.extension_days == 3
+
+
+# --- /healthz: a bare status for the public, detail for monitoring ----------------------------
+
+
+def test_healthz_tells_the_public_only_ok(client):
+    response = client.get("/healthz", REMOTE_ADDR="203.0.113.7")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_healthz_tells_the_public_only_unavailable(client, monkeypatch):
+    monkeypatch.setattr(views, "_broker_ok", lambda: False)
+    response = client.get("/healthz", REMOTE_ADDR="203.0.113.7")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable"}
+    detail = client.get("/healthz")  # the test client's socket address is 127.0.0.1
+    assert detail.status_code == 503
+    assert (detail.json()["database"], detail.json()["broker"]) == ("ok", "unreachable")
+
+
+# Requests that must get the bare status: from elsewhere, or from the machine but through a proxy
+# (which connects from 127.0.0.1 and says whom it forwards), or with a wrong token.
+BARE = {
+    "another address": {"REMOTE_ADDR": "203.0.113.7"},
+    "through a local proxy (X-Forwarded-For)": {"HTTP_X_FORWARDED_FOR": "127.0.0.1"},
+    "through a local proxy (X-Real-IP)": {"HTTP_X_REAL_IP": "203.0.113.7"},
+    "through a local proxy (Forwarded)": {"HTTP_FORWARDED": "for=127.0.0.1"},
+    "a wrong token": {"REMOTE_ADDR": "203.0.113.7", "HTTP_AUTHORIZATION": "Bearer wrong"},
+    "the token without Bearer": {"REMOTE_ADDR": "203.0.113.7", "HTTP_AUTHORIZATION": "s3cret-monitoring-token"},
+    "an empty token": {"REMOTE_ADDR": "203.0.113.7", "HTTP_AUTHORIZATION": "Bearer "},
+    "an unreadable address": {"REMOTE_ADDR": "unknown"},
+}
+DETAILED = {
+    "loopback": {"REMOTE_ADDR": "127.0.0.1"},
+    "IPv6 loopback": {"REMOTE_ADDR": "::1"},
+    "the token": {"REMOTE_ADDR": "203.0.113.7", "HTTP_AUTHORIZATION": "Bearer s3cret-monitoring-token"},
+    "the token through the proxy": {
+        "HTTP_X_FORWARDED_FOR": "203.0.113.7",
+        "HTTP_AUTHORIZATION": "bearer s3cret-monitoring-token",
+    },
+}
+
+
+@pytest.mark.parametrize("case", BARE)
+def test_healthz_detail_is_refused(client, settings, case):
+    settings.HEALTHZ_TOKEN = "s3cret-monitoring-token"
+    response = client.get("/healthz", **BARE[case])
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("case", DETAILED)
+def test_healthz_detail_for_monitoring(client, settings, case):
+    settings.HEALTHZ_TOKEN = "s3cret-monitoring-token"
+    body = client.get("/healthz", **DETAILED[case]).json()
+    assert (body["status"], body["database"], body["broker"]) == ("ok", "ok", "ok")
+    assert "sweep" in body
+
+
+def test_healthz_detail_ignores_the_forwarded_address_rate_limits_believe(client, settings):
+    """Behind a proxy client_ip reads its header; a client forging 127.0.0.1 there gets nothing."""
+    settings.CLIENT_IP_META_KEY = "HTTP_X_REAL_IP"
+    response = client.get("/healthz", REMOTE_ADDR="10.0.0.2", HTTP_X_REAL_IP="127.0.0.1")
+    assert response.json() == {"status": "ok"}
+
+
+def test_without_a_token_configured_no_token_is_accepted(client, settings):
+    settings.HEALTHZ_TOKEN = ""
+    response = client.get("/healthz", REMOTE_ADDR="203.0.113.7", HTTP_AUTHORIZATION="Bearer ")
+    assert response.json() == {"status": "ok"}

@@ -40,3 +40,25 @@ def test_login_rotates_the_session_key(client):
     before = client.session.session_key
     client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
     assert client.session.session_key != before
+
+
+def test_sessions_live_in_the_durable_cache_not_the_page_cache(client):
+    """A flood of page-cache entries may evict (or an operator clear) the page cache: signed-in
+    visitors stay signed in, with no extra query, because their sessions are elsewhere."""
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+    from django.core.cache import cache, caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = citizen()
+    assert client.post(reverse("login"), {"username": user.username, "password": PASSWORD}).status_code == 302
+    key = client.session.session_key
+    assert caches["durable"].get(KEY_PREFIX + key) is not None
+    assert cache.get(KEY_PREFIX + key) is None
+    cache.clear()
+    client.get(reverse("notice_list"))  # warm everything but the session
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("notice_list"))
+    assert response.status_code == 200
+    assert not any("django_session" in query["sql"] for query in queries.captured_queries)

@@ -145,6 +145,7 @@ URLS: dict[str, Access] = {
     "notice_list": signed_in(),
     # accounts
     "register": anonymous_only(),
+    "register_done": anonymous_only(),
     "login": anonymous_only(),
     "logout": access(NOT_ALLOWED),  # POST only
     "password_change": signed_in(),

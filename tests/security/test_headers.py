@@ -73,6 +73,8 @@ response = tls.get("/accounts/login/")
 result["login_page"] = {"status": response.status_code, "headers": dict(response.items()), "cookies": cookies(response)}
 response = tls.post("/accounts/login/", {"username": "headers_citizen", "password": "Headers-Test-Password-9"})
 result["logged_in"] = {"status": response.status_code, "cookies": cookies(response)}
+response = tls.post("/i18n/setlang/", {"language": "en", "next": "/"})
+result["language"] = {"status": response.status_code, "cookies": cookies(response)}
 response = tls.get("/admin/login/")
 result["admin_login"] = {"status": response.status_code, "headers": dict(response.items())}
 print("RESULT " + json.dumps(result))
@@ -120,6 +122,9 @@ def test_production_settings_give_secure_headers_and_cookies(tmp_path):
     logged_in = outcome["logged_in"]
     assert logged_in["status"] == 302
     assert logged_in["cookies"]["sessionid"] == {"secure": True, "httponly": True, "samesite": "Lax"}
+    language = outcome["language"]
+    assert language["status"] == 302
+    assert language["cookies"]["django_language"] == {"secure": True, "httponly": True, "samesite": "Lax"}
 
     admin_headers = {name.lower(): value for name, value in outcome["admin_login"]["headers"].items()}
     assert outcome["admin_login"]["status"] == 200
@@ -208,3 +213,125 @@ def test_no_model_admin_turns_off_both_action_bars():
         if not model_admin.actions_on_top and not model_admin.actions_on_bottom
     ]
     assert offending == []
+
+
+# --- Cache-Control: nothing meant for one person is kept by a browser or a proxy ----------------
+
+# Pages an anonymous visitor shares with every other (portal.pagecache.shared_with_anonymous).
+SHARED_WITH_ANONYMOUS = {"home", "stats", "petitions:index", "petitions:detail"}
+# Responses that say `Cache-Control: public` on purpose, the same for everyone.
+EXPLICITLY_PUBLIC = {"favicon"}
+
+
+def assert_private_no_store(response, what: str, failures: list) -> None:
+    directives = {part.strip().split("=")[0] for part in response.get("Cache-Control", "").split(",")}
+    if not {"private", "no-store"} <= directives:
+        failures.append(f"{what}: Cache-Control {response.get('Cache-Control')!r}")
+
+
+@pytest.mark.django_db
+def test_every_page_of_the_url_conf_shown_to_someone_is_private_no_store(world):
+    """Walks tests/security/access.py: every URL of the URL conf that answers 200 to a role (a
+    citizen's tickets, notices, the ledger and its exports, dashboards and the export, reports,
+    password change, tracking results, the admin) is `private, no-store`; only the public pages
+    an anonymous visitor shares with everyone are not."""
+    from django.db import transaction
+
+    from tests.security.access import URLS
+    from tests.security.test_access_matrix import client_for
+    from tests.security.urlconf import named_urls
+    from tests.security.world import ANONYMOUS, ROLES
+
+    names = named_urls()
+    failures, checked = [], 0
+    for name, declared in sorted(URLS.items()):
+        if name not in names or declared.method != "get":
+            continue
+        with transaction.atomic():  # each URL's records are built afresh, as in the access matrix
+            kwargs = declared.kwargs(world) if declared.kwargs else None
+            args = declared.args(world) if declared.args else None
+            url = reverse(name, kwargs=kwargs, args=args)
+            for role in ROLES:
+                if declared.outcomes[role].status != 200 or (role == ANONYMOUS and name in SHARED_WITH_ANONYMOUS):
+                    continue
+                response = client_for(world, role).get(url)
+                assert response.status_code == 200, (name, role, response.status_code)
+                if name in EXPLICITLY_PUBLIC:
+                    assert "public" in response.get("Cache-Control", ""), name
+                    continue
+                assert_private_no_store(response, f"{name} as {role}", failures)
+                checked += 1
+            transaction.set_rollback(True)
+    assert checked > 50
+    assert not failures, "pages without private, no-store:\n" + "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_every_admin_model_page_is_private_no_store(world):
+    from django.contrib.admin.utils import quote
+
+    from tests.security.access import ADMIN_MODELS
+    from tests.security.test_access_matrix import client_for
+    from tests.security.urlconf import admin_models, admin_page_name
+    from tests.security.world import SUPERUSER
+
+    registered = admin_models()
+    client = client_for(world, SUPERUSER)
+    failures = []
+    for label, declared in sorted(ADMIN_MODELS.items()):
+        if label not in registered:
+            continue
+        obj = declared.obj(world)
+        for page, args in (("changelist", []), ("change", [quote(obj.pk)]), ("history", [quote(obj.pk)])):
+            response = client.get(reverse(admin_page_name(label, page), args=args))
+            assert response.status_code == 200, (label, page)
+            assert_private_no_store(response, f"admin {label} {page}", failures)
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_shared_pages_are_not_private_for_anonymous_visitors_but_are_once_signed_in():
+    for name in ("home", "stats", "petitions:index"):
+        for _ in range(2):  # rendered, then from the cache
+            response = Client().get(reverse(name))
+            assert response.status_code == 200
+            assert "no-store" not in response.get("Cache-Control", ""), name
+    client = Client()
+    client.force_login(citizen())
+    failures = []
+    for name in ("home", "stats", "petitions:index"):
+        assert_private_no_store(client.get(reverse(name)), name, failures)
+    assert not failures
+
+
+@pytest.mark.django_db
+def test_error_and_cookie_setting_responses_are_private():
+    failures = []
+    assert_private_no_store(Client().get("/no-such-page/"), "404", failures)
+    assert_private_no_store(Client().get(reverse("login")), "a page setting the CSRF cookie", failures)
+    client = Client()
+    client.get(reverse("home"))
+    client.cookies["messages"] = "pending"  # a flash message: the page is not the shared one
+    assert_private_no_store(client.get(reverse("home")), "home with a flash message", failures)
+    assert not failures
+
+
+@pytest.mark.django_db
+def test_explicitly_public_responses_keep_their_cache_control():
+    from tests.petitions.factories import PetitionFactory, attachment_for
+
+    petition = PetitionFactory(department=DepartmentFactory(), published=True)
+    attachment = attachment_for(petition, reply=petition.replies.get())
+    client = Client()
+    client.force_login(citizen())
+    response = client.get(reverse("petitions:attachment", kwargs={"pk": attachment.pk}))
+    assert response.status_code == 200
+    assert "public" in response["Cache-Control"] and "no-store" not in response["Cache-Control"]
+
+
+def test_the_language_cookie_follows_https(settings):
+    from portal import settings as production
+
+    assert production.LANGUAGE_COOKIE_SECURE == production.HTTPS
+    assert production.LANGUAGE_COOKIE_HTTPONLY is True
+    assert production.LANGUAGE_COOKIE_SAMESITE == "Lax"

@@ -35,7 +35,6 @@ def assert_rate_limited_page(response):
 def test_registration_over_the_limit_is_429_in_chinese_and_stores_nothing(client, two_per_minute):
     for number in range(2):
         assert client.post(reverse("register"), registration(number)).status_code == 302
-        client.logout()
     response = client.post(reverse("register"), registration(2))
     assert_rate_limited_page(response)
     assert not User.objects.filter(username="flood2").exists()
@@ -79,3 +78,39 @@ def test_password_reset_emails_are_limited(client, settings, mailoutbox):
         assert client.post(reverse("password_reset"), {"email": person.email}).status_code == 302
     assert_rate_limited_page(client.post(reverse("password_reset"), {"email": person.email}))
     assert len(mailoutbox) == 2
+
+
+# Values a proxy's header (or a client, if the proxy passes it on) may hold that are not one address.
+UNREADABLE = ["unknown", "", "unknown, unknown", "1.2.3.4, unknown", "999.999.999.999", "长" * 500, "::g"]
+
+
+@pytest.mark.parametrize("value", UNREADABLE)
+def test_an_unreadable_forwarded_address_is_counted_not_a_server_error(client, two_per_minute, settings, value):
+    settings.CLIENT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
+    for number in range(2):
+        response = client.post(reverse("register"), registration(number), HTTP_X_FORWARDED_FOR=value)
+        assert response.status_code == 302
+    # Counted against the socket address: no way out of the limit by sending garbage.
+    assert_rate_limited_page(client.post(reverse("register"), registration(2), HTTP_X_FORWARDED_FOR=value))
+    assert_rate_limited_page(client.post(reverse("register"), registration(3)))
+
+
+@pytest.mark.parametrize("value", UNREADABLE)
+def test_an_unreadable_forwarded_address_is_no_server_error_on_look_ups(client, settings, value):
+    settings.CLIENT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
+    response = client.post(
+        reverse("petitions:track"),
+        {"reference": "WZ-20261123-0001", "query_code": "ABCD2345"},
+        HTTP_X_FORWARDED_FOR=value,
+    )
+    assert response.status_code in (200, 302)
+
+
+def test_counters_survive_the_page_cache_being_emptied(client, two_per_minute):
+    """The page cache may be flooded and evict (or be cleared); the counters are not in it."""
+    from django.core.cache import cache
+
+    for number in range(2):
+        client.post(reverse("register"), registration(number))
+    cache.clear()
+    assert_rate_limited_page(client.post(reverse("register"), registration(2)))
