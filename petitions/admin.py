@@ -39,6 +39,7 @@ from petitions.admin_forms import (
 from petitions.models import Category, HandlingNote, MonthlyReport, Petition, Reply
 from portal import clocks
 from portal.admin_actions import action_page
+from portal.admin_filters import DeclaredFiltersAdminMixin
 from portal.exceptions import DomainError
 from portal.history_admin import HistoryAdmin
 from portal.models import Clock, Department
@@ -198,7 +199,7 @@ class ReceivedMonthFilter(admin.SimpleListFilter):
 
 
 @admin.register(Petition)
-class PetitionAdmin(DepartmentScopedAdminMixin, HistoryAdmin):
+class PetitionAdmin(DeclaredFiltersAdminMixin, DepartmentScopedAdminMixin, HistoryAdmin):
     department_paths = ("lead_department", "co_departments")
     form = PublicVersionForm
     paginator = EstimatedCountPaginator
@@ -361,9 +362,7 @@ class PetitionAdmin(DepartmentScopedAdminMixin, HistoryAdmin):
             )
             if getattr(obj, attribute, None)
         ]
-        return format_html_join(
-            " ", '<strong class="petition-overdue">{}</strong>', ((marker,) for marker in markers)
-        )
+        return format_html_join(" ", '<strong class="petition-overdue">{}</strong>', ((marker,) for marker in markers))
 
     @admin.display(description=_("co-handling departments"))
     def co_department_names(self, obj):
@@ -537,8 +536,16 @@ class PetitionAdmin(DepartmentScopedAdminMixin, HistoryAdmin):
     def action_view(self, request, object_id, action):
         if action not in ACTION_FORMS:
             raise Http404
-        petition = self._object_or_404(request, object_id)
         step = workflow.transition(action)
+        # Permission and role first, for every method, before anything of the ticket is shown: a
+        # POST used to skip them and answer with a form showing the ticket's reference and title.
+        if step.permission and not request.user.has_perm(step.permission):
+            raise PermissionDenied
+        petition = self._object_or_404(request, object_id)
+        if not workflow.permitted(request.user, petition, action):
+            raise PermissionDenied
+        # A GET opens only what may be done now; a POST is judged by the service, whose refusal
+        # (the ticket moved on meanwhile) is shown on the form.
         if request.method != "POST" and not workflow.may(request.user, petition, action):
             raise PermissionDenied
         form_class = ACTION_FORMS[action]
@@ -571,9 +578,9 @@ class PetitionAdmin(DepartmentScopedAdminMixin, HistoryAdmin):
         return summary
 
     def reissue_code_view(self, request, object_id):
-        petition = self._object_or_404(request, object_id)
         if not request.user.has_perm("petitions.record_petition"):
             raise PermissionDenied
+        petition = self._object_or_404(request, object_id)
         form = ReissueCodeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -632,7 +639,7 @@ def perform(action: str, *, petition: Petition, actor, data: dict):
 
 
 @admin.register(Category)
-class CategoryAdmin(AnnouncesPublicChangeAdmin, HistoryAdmin):
+class CategoryAdmin(DeclaredFiltersAdminMixin, AnnouncesPublicChangeAdmin, HistoryAdmin):
     """Administrators edit the subject categories; a category in use is retired, not deleted."""
 
     list_display = ("name", "name_en", "order", "is_active")
@@ -668,7 +675,7 @@ class ReadOnlyAdminMixin:
 
 
 @admin.register(Reply)
-class ReplyAdmin(ReadOnlyAdminMixin, DepartmentScopedAdminMixin, HistoryAdmin):
+class ReplyAdmin(DeclaredFiltersAdminMixin, ReadOnlyAdminMixin, DepartmentScopedAdminMixin, HistoryAdmin):
     department_paths = ("petition__lead_department", "petition__co_departments")
     list_display = ("petition", "department", "is_decline", "created_at")
     list_filter = ("is_decline",)
@@ -678,7 +685,7 @@ class ReplyAdmin(ReadOnlyAdminMixin, DepartmentScopedAdminMixin, HistoryAdmin):
 
 
 @admin.register(HandlingNote)
-class HandlingNoteAdmin(ReadOnlyAdminMixin, DepartmentScopedAdminMixin, HistoryAdmin):
+class HandlingNoteAdmin(DeclaredFiltersAdminMixin, ReadOnlyAdminMixin, DepartmentScopedAdminMixin, HistoryAdmin):
     department_paths = ("petition__lead_department", "petition__co_departments")
     list_display = ("petition", "department", "author", "created_at")
     list_select_related = ("petition", "department", "author")
@@ -687,7 +694,7 @@ class HandlingNoteAdmin(ReadOnlyAdminMixin, DepartmentScopedAdminMixin, HistoryA
 
 
 @admin.register(MonthlyReport)
-class MonthlyReportAdmin(ReadOnlyAdminMixin, HistoryAdmin):
+class MonthlyReportAdmin(DeclaredFiltersAdminMixin, ReadOnlyAdminMixin, HistoryAdmin):
     """Generated once a month (petitions.tasks.generate_monthly_report); never edited by hand."""
 
     list_display = ("month", "generated_at")

@@ -150,16 +150,25 @@ def acts_for(user, petition: Petition, by: str) -> bool:
     return False
 
 
-def may(user, petition: Petition, action: str) -> bool:
-    """Whether `user` may take `action` on `petition` now (state, role and permission)."""
+def permitted(user, petition: Petition, action: str) -> bool:
+    """Whether `user` holds the permission and the role on `petition` that `action` needs,
+    whatever the ticket's state now."""
     step = TRANSITIONS[action]
-    if petition.state not in step.sources or step.by in (Actor.CITIZEN, Actor.SYSTEM):
+    if step.by in (Actor.CITIZEN, Actor.SYSTEM):
         return False
     if step.permission and not user.has_perm(step.permission):
         return False
+    return acts_for(user, petition, step.by)
+
+
+def may(user, petition: Petition, action: str) -> bool:
+    """Whether `user` may take `action` on `petition` now (state, role and permission)."""
+    step = TRANSITIONS[action]
+    if petition.state not in step.sources:
+        return False
     if action == "urge" and not petition.lead_department_id:
         return False
-    return acts_for(user, petition, step.by)
+    return permitted(user, petition, action)
 
 
 def available_actions(user, petition: Petition) -> list[Transition]:

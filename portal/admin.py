@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -11,37 +10,24 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import calendar, clocks
 from portal.admin_actions import action_page
+from portal.admin_filters import DeclaredFiltersAdminMixin, adopt_registered_admins
 from portal.exceptions import DomainError
 from portal.history_admin import HistoryAdmin
-from portal.models import Clock, Department, Membership, Notice, OutboundEmail, SweepRun, User, WorkCalendarDay
+from portal.models import Clock, Department, Notice, OutboundEmail, SweepRun, User, WorkCalendarDay
 from portal.pagecache import AnnouncesPublicChangeAdmin
 from portal.scoping import DepartmentScopedAdminMixin
+from portal.user_admin import DepartmentMembershipInline, UserAdmin
 
+# The admins of apps installed before portal (auth's groups, django-axes) get the declared-filters
+# mixin too; every later one declares it (a system check, portal.admin_filters).
+adopt_registered_admins(admin.site)
 
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    autocomplete_fields = ["department"]
-    fk_name = "user"
-
-
-@admin.register(User)
-class UserAdmin(HistoryAdmin, DjangoUserAdmin):
-    fieldsets = (*DjangoUserAdmin.fieldsets, (_("Portal"), {"fields": ("mobile", "language")}))
-    add_fieldsets = (*DjangoUserAdmin.add_fieldsets, (_("Portal"), {"fields": ("email", "mobile", "language")}))
-    list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active")
-    inlines = [MembershipInline]
-
-
-class DepartmentMembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    autocomplete_fields = ["user"]
-    fk_name = "department"
+# Users and memberships: nobody raises their own or another's privileges (portal.user_admin).
+admin.site.register(User, UserAdmin)
 
 
 @admin.register(Department)
-class DepartmentAdmin(AnnouncesPublicChangeAdmin, HistoryAdmin):
+class DepartmentAdmin(DeclaredFiltersAdminMixin, AnnouncesPublicChangeAdmin, HistoryAdmin):
     list_display = ("name", "name_en", "code", "is_active", "email")
     list_filter = ("is_active",)
     search_fields = ("name", "name_en", "code")
@@ -49,7 +35,7 @@ class DepartmentAdmin(AnnouncesPublicChangeAdmin, HistoryAdmin):
 
 
 @admin.register(WorkCalendarDay)
-class WorkCalendarDayAdmin(HistoryAdmin):
+class WorkCalendarDayAdmin(DeclaredFiltersAdminMixin, HistoryAdmin):
     """Administrators enter each year's State Council schedule here (it is announced late)."""
 
     list_display = ("date", "weekday", "name", "is_working_day", "source")
@@ -121,7 +107,7 @@ class UrgeForm(forms.Form):
 
 
 @admin.register(Clock)
-class ClockAdmin(DepartmentScopedAdminMixin, HistoryAdmin):
+class ClockAdmin(DeclaredFiltersAdminMixin, DepartmentScopedAdminMixin, HistoryAdmin):
     """Deadlines are changed only through their services (extend, urge here; the rest by the
     workflows of the apps); every field is read-only."""
 
@@ -246,7 +232,7 @@ class ClockAdmin(DepartmentScopedAdminMixin, HistoryAdmin):
 
 
 @admin.register(SweepRun)
-class SweepRunAdmin(admin.ModelAdmin):
+class SweepRunAdmin(DeclaredFiltersAdminMixin, admin.ModelAdmin):
     list_display = ("started_at", "finished_at", "overdue_count", "reminded_count")
 
     def has_add_permission(self, request):
@@ -257,7 +243,7 @@ class SweepRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(DeclaredFiltersAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "recipient", "kind", "read_at")
     list_filter = ("kind",)
     list_select_related = ("recipient",)
@@ -278,7 +264,7 @@ class NoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(DeclaredFiltersAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "to", "template", "subject", "attempts", "sent_at", "failed_at")
     list_filter = ("template", ("sent_at", admin.EmptyFieldListFilter), ("failed_at", admin.EmptyFieldListFilter))
     search_fields = ("to",)

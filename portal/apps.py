@@ -14,6 +14,8 @@ class PortalConfig(AppConfig):
             "portal.view_clock",
             "portal.view_department",
             "portal.view_notice",
+            # The dashboards of the departments one heads (portal.dashboards.dashboard_scope).
+            "portal.view_dashboard",
         ],
         roles.OFFICE_CLERK: [
             "portal.view_clock",
@@ -65,6 +67,11 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="portal.sync_roles")
+        from django.core import checks
+
+        from portal.admin_filters import check_admins_declare_their_filters
+
+        checks.register(check_admins_declare_their_filters, checks.Tags.admin)
         from django.contrib.auth.models import update_last_login
         from django.contrib.auth.signals import user_logged_in
 

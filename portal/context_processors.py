@@ -10,7 +10,11 @@ def _navigation() -> list[dict]:
 def system_warnings(user) -> list[str]:
     """What office clerks and administrators must know at once: a missing holiday schedule,
     a deadline sweep that has stopped running (Celery beat is down)."""
-    if not user.has_perm("portal.view_dashboard"):
+    from portal.scoping import sees_all_departments
+
+    # The whole-portal dashboard's holders; heads of department (who hold view_dashboard for their
+    # own departments' board) are not the ones to act on these.
+    if not (user.has_perm("portal.view_dashboard") and sees_all_departments(user)):
         return []
     from portal.calendar import calendar_missing_years
     from portal.views import sweep_status

@@ -64,7 +64,7 @@ from portal.clocks import admin_url, subject_reference
 from portal.models import Clock, Department
 from portal.pagecache import public_content_changed
 from portal.policies import all_policies
-from portal.scoping import user_head_department_ids
+from portal.scoping import sees_all_departments, user_head_department_ids
 
 State = Clock.State
 Kind = Clock.Kind
@@ -280,12 +280,16 @@ class DashboardScope:
 
 
 def dashboard_scope(user) -> DashboardScope | None:
-    """Office clerks and administrators (`portal.view_dashboard`): every department; heads of
-    department (Membership.role "head"): their own departments; anyone else: None (forbidden)."""
-    if not (user and user.is_authenticated and user.is_active):
+    """Who opens the dashboards (board, urge, performance, export), and over which departments.
+
+    The permission `portal.view_dashboard` is required: without it, None (forbidden), whatever
+    the memberships. With it, office clerks and administrators (`portal.view_all_departments`) see
+    every department; anyone else the departments they head (Membership.role "head"), and None
+    if they head none. A membership only narrows the scope; it never opens a dashboard."""
+    if not (user and user.is_authenticated and user.is_active and user.has_perm("portal.view_dashboard")):
         return None
     can_urge = user.has_perm("portal.urge_work")
-    if user.has_perm("portal.view_dashboard"):
+    if sees_all_departments(user):
         return DashboardScope(department_ids=None, can_urge=can_urge)
     heads = user_head_department_ids(user)
     if heads:

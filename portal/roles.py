@@ -7,6 +7,7 @@ so the permissions of models added later reach the groups without anyone remembe
 """
 
 from collections import defaultdict
+from functools import cache
 
 CITIZEN = "Citizen"
 DEPARTMENT_STAFF = "Department staff"
@@ -14,9 +15,16 @@ OFFICE_CLERK = "Office clerk"
 REVIEWER = "Reviewer"
 ADMINISTRATOR = "Administrator"
 
-ROLES = (CITIZEN, DEPARTMENT_STAFF, OFFICE_CLERK, REVIEWER, ADMINISTRATOR)
+# The roles in rank order, lowest first: the one place the order is written. A user ranks with the
+# highest of its roles and of its directly given permissions (`user_rank`); a superuser ranks above
+# every role. Who may change whose account and roles follows from it (`may_edit_user`,
+# `may_change_roles`, `grantable_roles`, `grantable_permissions`; enforced by portal.user_admin).
+ROLES = (CITIZEN, DEPARTMENT_STAFF, REVIEWER, OFFICE_CLERK, ADMINISTRATOR)
 # Roles that work in the admin; a user given one of them is made `is_staff`.
-STAFF_ROLES = (DEPARTMENT_STAFF, OFFICE_CLERK, REVIEWER, ADMINISTRATOR)
+STAFF_ROLES = (DEPARTMENT_STAFF, REVIEWER, OFFICE_CLERK, ADMINISTRATOR)
+# Above every role: superusers, and what only they may give (a group that is no role, a
+# permission no role holds).
+SUPERUSER_RANK = len(ROLES)
 
 
 def declared_role_permissions(app_configs) -> dict[str, set[str]]:
@@ -57,3 +65,84 @@ def sync_roles_after_migrate(sender, app_config=None, using="default", apps=None
     if app_config is None or app_config.label != with_models[-1].label:
         return
     sync_roles(live_apps, declared_role_permissions(configs))
+
+
+# --- rank: nobody raises their own or another's privileges --------------------------------------
+
+
+def role_rank(name: str) -> int:
+    """A role's place in ROLES; a group that is no role ranks with superusers (only they give it)."""
+    return ROLES.index(name) if name in ROLES else SUPERUSER_RANK
+
+
+@cache
+def permission_ranks() -> dict[str, int]:
+    """Each permission ("app_label.codename") → the rank of the lowest role holding it."""
+    from django.apps import apps
+
+    ranks: dict[str, int] = {}
+    for role, permissions in declared_role_permissions(apps.get_app_configs()).items():
+        for permission in permissions:
+            ranks[permission] = min(ranks.get(permission, SUPERUSER_RANK), role_rank(role))
+    return ranks
+
+
+def permission_rank(permission: str) -> int:
+    """A permission held by no role ranks with superusers: only a superuser gives it directly."""
+    return permission_ranks().get(permission, SUPERUSER_RANK)
+
+
+def user_rank(user) -> int:
+    """The highest rank among the user's roles and directly given permissions (0, a citizen's,
+    when it holds neither); superusers rank above every role."""
+    if user.is_superuser:
+        return SUPERUSER_RANK
+    ranks = [role_rank(name) for name in user.groups.values_list("name", flat=True)]
+    ranks += [
+        permission_rank(f"{app_label}.{codename}")
+        for app_label, codename in user.user_permissions.values_list("content_type__app_label", "codename")
+    ]
+    return max(ranks, default=0)
+
+
+def acting_rank(actor) -> int:
+    """The rank `actor` acts with: its own, but never above an Administrator's unless it is a
+    superuser, so only superusers give the Administrator role or a superuser-only permission
+    (a permission given directly only raises how high its holder ranks as a target)."""
+    if actor.is_superuser:
+        return SUPERUSER_RANK
+    return min(user_rank(actor), role_rank(ADMINISTRATOR))
+
+
+def may_edit_user(actor, target) -> bool:
+    """Whether `actor` may change `target`'s account at all (name, e-mail, password, ...): a
+    superuser anyone; anyone else itself and the users ranked below it, never a superuser."""
+    if actor.is_superuser:
+        return True
+    if target.is_superuser:
+        return False
+    return target.pk == actor.pk or user_rank(target) < acting_rank(actor)
+
+
+def may_change_roles(actor, target) -> bool:
+    """Whether `actor` may change `target`'s roles, permissions, staff and active flags and
+    department memberships: a superuser anyone's; anyone else only those of users ranked below
+    it, never its own."""
+    if actor.is_superuser:
+        return True
+    if target.is_superuser or target.pk == actor.pk:
+        return False
+    return user_rank(target) < acting_rank(actor)
+
+
+def grantable_roles(actor) -> list[str]:
+    """The roles (groups) `actor` may give or take away: those ranked below its own."""
+    rank = acting_rank(actor)
+    return [name for name in ROLES if role_rank(name) < rank]
+
+
+def grantable_permissions(actor) -> set[str]:
+    """The permissions ("app_label.codename") `actor` may give or take away directly: those a
+    role ranked below its own holds."""
+    rank = acting_rank(actor)
+    return {permission for permission, needed in permission_ranks().items() if needed < rank}

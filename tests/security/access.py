@@ -38,6 +38,7 @@ from tests.security.world import (
     NOT_STAFF,
     OTHER_CITIZEN,
     OTHER_STAFF,
+    REVIEWER,
     ROLES,
     STAFF,
     SUPERUSER,
@@ -392,3 +393,122 @@ ADMIN_MODELS["petitions.reply"] = AdminModel(
 )
 ADMIN_MODELS["petitions.handlingnote"] = AdminModel(obj=_handling_note, scope=DEPARTMENT, add=False, delete=False)
 ADMIN_MODELS["petitions.monthlyreport"] = AdminModel(obj=_monthly_report, add=False, delete=False)
+
+
+# --- POSTs: what each role gets when it sends the form ----------------------------------------
+# Entries of URLS say what a GET gets; these say what a POST gets (a fresh record per role).
+
+
+def _open_clock(w: World):
+    """A running clock of a new ticket of `w.department` (one per POST)."""
+    from tests.petitions.factories import PetitionFactory
+
+    subject = PetitionFactory(department=w.department)
+    return clocks.clock_start(subject=subject, policy="petition.reply.ordinary", department=w.department)
+
+
+POSTS: dict[str, Access] = {
+    # Urging from the board needs the dashboard and urge permissions; heading a department only
+    # narrows the scope (portal/dashboards.py dashboard_scope). Done: back to the board.
+    "dashboard_urge": access(
+        FORBIDDEN,
+        method="post",
+        data=lambda w: {"clocks": [_open_clock(w).pk], "note": "请尽快办理"},
+        anonymous=TO_LOGIN,
+        clerk=Outcome(302, "dashboard"),
+        administrator=Outcome(302, "dashboard"),
+        superuser=Outcome(302, "dashboard"),
+    ),
+}
+
+
+# --- workflow actions on a ticket (petitions/admin.py action pages, petitions/workflow.py) ------
+# Who may take each action on an assigned ticket led by `w.department`, with no co-handling
+# department: the action's permission and its role on the ticket. Everyone else gets 403 for every
+# method, before anything of the ticket is looked up or shown; non-staff go to the admin login.
+PETITION_ACTORS: dict[str, frozenset[str]] = {
+    "assign": frozenset({CLERK, SUPERUSER}),
+    "return": frozenset({STAFF, SUPERUSER}),
+    "accept": frozenset({STAFF, SUPERUSER}),
+    "decline": frozenset({STAFF, SUPERUSER}),
+    "reply": frozenset({STAFF, SUPERUSER}),
+    "opinion": frozenset({SUPERUSER}),  # co-handling departments only, and the ticket has none
+    "note": frozenset({STAFF, CLERK, ADMINISTRATOR, SUPERUSER}),
+    "extend": frozenset({CLERK, ADMINISTRATOR, SUPERUSER}),
+    "urge": frozenset({CLERK, ADMINISTRATOR, SUPERUSER}),
+    "close": frozenset({CLERK, SUPERUSER}),
+}
+ACTION_METHODS = ("get", "head", "post", "put", "patch", "delete", "options")
+
+
+def action_post_data(w: World) -> dict:
+    """Valid input for any action form, so a refusal is the view's, never the form's."""
+    return {
+        "lead_department": w.department.pk,
+        "department": w.department.pk,
+        "body": "已联系市政部门维修。",
+        "reason": "需要进一步核实情况。",
+        "note": "请尽快办理。",
+        "opinion": "同意牵头单位意见。",
+        "days": "3",
+        "confirm": "on",
+    }
+
+
+# --- privileges: nobody raises their own or another's (portal/user_admin.py, portal/roles.py) -----
+# A second Administrator, as a target: an Administrator changes no peer's account or roles.
+PEER_ADMINISTRATOR = "peer_administrator"
+# Whose accounts each role may change (name, e-mail, roles, memberships); everyone else's page is
+# read-only or 403 for it. Nobody but a superuser changes its own roles, permissions or flags.
+ACCOUNT_EDITORS: dict[str, frozenset[str]] = {
+    ADMINISTRATOR: frozenset({CITIZEN, OTHER_CITIZEN, STAFF, OTHER_STAFF, CLERK, REVIEWER}),
+    SUPERUSER: frozenset(
+        {CITIZEN, OTHER_CITIZEN, STAFF, OTHER_STAFF, CLERK, REVIEWER, ADMINISTRATOR, PEER_ADMINISTRATOR}
+    ),
+}
+# Which roles each role may give or take away: those ranked below its own (portal.roles.ROLES).
+ROLE_GRANTS: dict[str, frozenset[str]] = {
+    ADMINISTRATOR: frozenset({roles.CITIZEN, roles.DEPARTMENT_STAFF, roles.REVIEWER, roles.OFFICE_CLERK}),
+    SUPERUSER: frozenset(roles.ROLES),
+}
+# Staff roles other than the superuser.
+BELOW_SUPERUSER = tuple(role for role in ROLES if role not in NOT_STAFF and role != SUPERUSER)
+
+
+def _superuser_id(w: World) -> dict:
+    return {"id": w.user(SUPERUSER).pk}
+
+
+def _superuser_object_id(w: World) -> dict:
+    return {"object_id": w.user(SUPERUSER).pk}
+
+
+# The superuser's account pages: only a superuser opens them (its password form included).
+SUPERUSER_ACCOUNT: list[tuple[str, Access]] = [
+    (
+        "admin:auth_user_password_change",
+        admin_page(kwargs=_superuser_id, **dict.fromkeys(BELOW_SUPERUSER, FORBIDDEN)),
+    ),
+    (  # mismatched passwords: the superuser's own POST is a form error, anyone else's a 403
+        "admin:auth_user_password_change",
+        admin_page(
+            kwargs=_superuser_id,
+            method="post",
+            data=lambda w: {"password1": "Zq8!pLm2#vR4-a", "password2": "Zq8!pLm2#vR4-b", "usable_password": "true"},
+            **dict.fromkeys(BELOW_SUPERUSER, FORBIDDEN),
+        ),
+    ),
+    (  # a crafted change: superuser status and every role; the superuser's own is a form error (no username)
+        "admin:portal_user_change",
+        admin_page(
+            kwargs=_superuser_object_id,
+            method="post",
+            data=lambda w: {"is_superuser": "on", "is_staff": "on", "groups": [g.pk for g in Group.objects.all()]},
+            **dict.fromkeys(BELOW_SUPERUSER, FORBIDDEN),
+        ),
+    ),
+    (
+        "admin:portal_user_delete",
+        admin_page(kwargs=_superuser_object_id, **dict.fromkeys(BELOW_SUPERUSER, FORBIDDEN)),
+    ),
+]

@@ -11,24 +11,37 @@ from urllib.parse import urlparse
 import pytest
 from django.apps import apps
 from django.contrib.admin.utils import quote
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal import roles
+from portal.models import Membership, User
 from portal.roles import declared_role_permissions
 from portal.scoping import is_scoped_admin
 from tests.security.access import (
+    ACCOUNT_EDITORS,
+    ACTION_METHODS,
     ADMIN_MODELS,
     DEPARTMENT,
     FORBIDDEN,
     OK,
+    PEER_ADMINISTRATOR,
+    PETITION_ACTORS,
+    POSTS,
+    ROLE_GRANTS,
+    SUPERUSER_ACCOUNT,
     TO_ADMIN_LOGIN,
     URLS,
+    Access,
     AdminModel,
     Outcome,
+    action_post_data,
 )
+from tests.security.adminforms import admin_form_data
 from tests.security.urlconf import ADMIN_MODEL_PAGES, admin_models, admin_page_name, named_urls
-from tests.security.world import GROUP_OF, NOT_STAFF, ROLES, SUPERUSER, World
+from tests.security.world import ANONYMOUS, GROUP_OF, NOT_STAFF, ROLES, SUPERUSER, World
 
 pytestmark = pytest.mark.django_db
 
@@ -111,8 +124,16 @@ def expected_text(outcome: Outcome) -> str:
 
 @pytest.mark.parametrize("name", sorted(name for name in URLS if name in NAMES))
 def test_url_access(world, name):
-    declared = URLS[name]
+    check_url(world, name, URLS[name])
 
+
+@pytest.mark.parametrize("name", sorted(POSTS))
+def test_url_post_access(world, name):
+    assert name in NAMES, f"{name} is declared in POSTS but not in the URL conf"
+    check_url(world, name, POSTS[name])
+
+
+def check_url(world: World, name: str, declared: Access) -> None:
     def build():
         kwargs = declared.kwargs(world) if declared.kwargs else None
         args = declared.args(world) if declared.args else None
@@ -210,3 +231,150 @@ def test_the_matrix_catches_a_scoping_leak(world, monkeypatch):
         test_admin_model_access(world, "portal.clock")
     assert "change    other_staff: expected 403, got 200" in str(failure.value)
     assert "changelist    other_staff: lists the record" in str(failure.value)
+
+
+# --- workflow actions: refused before anything of the ticket is shown ------------------------------
+
+
+def test_every_workflow_action_is_declared():
+    from petitions.admin_forms import ACTION_FORMS
+
+    assert set(PETITION_ACTORS) == set(ACTION_FORMS), "declare who may take each action in PETITION_ACTORS"
+
+
+@pytest.mark.parametrize("action", sorted(PETITION_ACTORS))
+def test_a_workflow_action_refuses_every_method_without_its_permission_or_role(world, action):
+    """Every role that may not take `action` gets 403 (non-staff: the admin login) for every
+    method, with nothing of the ticket in the answer, and the ticket is untouched."""
+    from petitions.models import Petition
+    from tests.petitions.factories import PetitionFactory
+
+    petition = PetitionFactory(department=world.department, state=Petition.State.ASSIGNED, title="和平路井盖缺失")
+    url = reverse("admin:petitions_petition_act", args=[petition.pk, action])
+    secrets = [petition.reference, petition.title, world.department.name]
+    before = (petition.state, petition.notes.count(), petition.events.count(), petition.replies.count())
+    mismatches = []
+    for role in ROLES:
+        if role in PETITION_ACTORS[action]:
+            continue
+        client = client_for(world, role)
+        for method in ACTION_METHODS:
+            response = getattr(client, method)(url, action_post_data(world) if method == "post" else {})
+            want = "302 to " + reverse("admin:login") if role in NOT_STAFF else "403"
+            got = (
+                f"302 to {urlparse(response['Location']).path}"
+                if response.status_code == 302
+                else str(response.status_code)
+            )
+            body = response.content.decode(errors="replace")
+            shown = [secret for secret in secrets if secret in body]
+            if got != want or shown:
+                mismatches.append(f"{method.upper():>7} {role:>14}: expected {want}, got {got}; shows {shown}")
+    petition.refresh_from_db()
+    after = (petition.state, petition.notes.count(), petition.events.count(), petition.replies.count())
+    assert not mismatches and after == before, f"action {action}:\n" + "\n".join(mismatches)
+
+
+# --- privileges: no role raises its own or another's --------------------------------------------
+
+
+@pytest.mark.parametrize("index", range(len(SUPERUSER_ACCOUNT)))
+def test_only_a_superuser_opens_a_superusers_account(world, index):
+    name, declared = SUPERUSER_ACCOUNT[index]
+    check_url(world, name, declared)
+    assert User.objects.get(pk=world.user(SUPERUSER).pk).is_superuser
+
+
+def privileges(user: User) -> tuple:
+    user = User.objects.get(pk=user.pk)
+    return (
+        user.is_superuser,
+        user.is_staff,
+        user.is_active,
+        sorted(user.groups.values_list("name", flat=True)),
+        sorted(user.user_permissions.values_list("codename", flat=True)),
+        sorted(user.memberships.values_list("department_id", "role")),
+    )
+
+
+def _with_membership(data: dict, department_id: int, role: str) -> dict:
+    """`data` (a user's change form) with one more department membership row."""
+    index = int(data["memberships-TOTAL_FORMS"])
+    return {
+        **data,
+        "memberships-TOTAL_FORMS": str(index + 1),
+        f"memberships-{index}-department": str(department_id),
+        f"memberships-{index}-role": role,
+        f"memberships-{index}-id": "",
+        f"memberships-{index}-user": "",
+    }
+
+
+def escalations(world: World, data: dict) -> dict[str, dict]:
+    """Each way of raising a user's privileges on its change form, one at a time and all at once."""
+    administrators = Group.objects.get(name=roles.ADMINISTRATOR)
+    every_permission = [str(pk) for pk in Permission.objects.values_list("pk", flat=True)]
+    ways = {
+        "superuser status": {**data, "is_superuser": "on"},
+        "the Administrator role": {**data, "groups": [*data.get("groups", []), str(administrators.pk)]},
+        "every permission": {**data, "user_permissions": every_permission},
+        "staff status": {**data, "is_staff": "on"},
+        "head of a department": _with_membership(data, world.other_department.pk, Membership.Role.HEAD),
+    }
+    ways["all at once"] = {key: value for way in ways.values() for key, value in way.items()}
+    return ways
+
+
+@pytest.mark.parametrize("role", [role for role in ROLES if role not in (ANONYMOUS, SUPERUSER)])
+def test_no_role_raises_its_own_privileges(world, role):
+    """On its own account's page, by every way the form could carry it: refused, nothing changes."""
+    user = world.user(role)
+    url = reverse("admin:portal_user_change", args=[user.pk])
+    data = admin_form_data(client_for(world, SUPERUSER).get(url))
+    client = client_for(world, role)
+    before = privileges(user)
+    changed = []
+    for way, posted in escalations(world, data).items():
+        response = client.post(url, posted)
+        if privileges(user) != before:
+            changed.append(f"{way} ({response.status_code}): {before} -> {privileges(user)}")
+    assert not changed, f"{role} raised its own privileges:\n" + "\n".join(changed)
+
+
+def _targets(world: World) -> dict[str, User]:
+    from tests.factories import UserFactory
+
+    targets = {role: world.user(role) for role in ROLES if role not in (ANONYMOUS, SUPERUSER)}
+    targets[PEER_ADMINISTRATOR] = UserFactory(username="administrator_b", role=roles.ADMINISTRATOR)
+    return targets
+
+
+@pytest.mark.parametrize("actor", [role for role in ROLES if role not in NOT_STAFF])
+def test_who_may_give_whom_which_role(world, actor):
+    """`actor` gives each role to each other user through the change form: it works exactly
+    where ACCOUNT_EDITORS and ROLE_GRANTS say; superuser status only from a superuser."""
+    admin_client = client_for(world, SUPERUSER)
+    client = client_for(world, actor)
+    wrong = []
+    for target_name, target in _targets(world).items():
+        if target == world.user(actor):
+            continue  # one's own account: test_no_role_raises_its_own_privileges
+        url = reverse("admin:portal_user_change", args=[target.pk])
+        original = list(target.groups.all())
+        for role_name in roles.ROLES:
+            if target.groups.filter(name=role_name).exists():
+                continue
+            data = admin_form_data(admin_client.get(url))
+            group = Group.objects.get(name=role_name)
+            client.post(url, {**data, "groups": [*data.get("groups", []), str(group.pk)]})
+            given = target.groups.filter(pk=group.pk).exists()
+            allowed = target_name in ACCOUNT_EDITORS.get(actor, ()) and role_name in ROLE_GRANTS.get(actor, ())
+            if given != allowed:
+                wrong.append(f"{target_name:>18} {role_name:>18}: {'given' if given else 'refused'}")
+            target.groups.set(original)
+        data = admin_form_data(admin_client.get(url))
+        client.post(url, {**data, "is_superuser": "on"})
+        if User.objects.get(pk=target.pk).is_superuser != (actor == SUPERUSER):
+            wrong.append(f"{target_name:>18} {'superuser status':>18}: wrong")
+        User.objects.filter(pk=target.pk).update(is_superuser=False)
+    assert not wrong, f"{actor} giving roles:\n" + "\n".join(wrong)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from portal import roles
-from portal.models import Department, User
+from portal.models import Department, Membership, User
 from tests.factories import DepartmentFactory, UserFactory, citizen, clerk, staff_of
 
 ANONYMOUS = "anonymous"
@@ -19,7 +19,10 @@ OTHER_CITIZEN = "other_citizen"
 STAFF = "staff"  # staff of the record's department
 OTHER_STAFF = "other_staff"  # staff of another department
 CLERK = "clerk"  # office clerk: every department
-REVIEWER = "reviewer"  # reviews suggestions before publication; no department
+# Reviews suggestions before publication, and is head of the record's department by membership:
+# a membership only narrows what a permission opens, so the reviewer, holding no petitions or
+# dashboard permission, gets none of the department's work (its board, its tickets, their actions).
+REVIEWER = "reviewer"
 ADMINISTRATOR = "administrator"  # the Administrator role's permissions, not a superuser
 SUPERUSER = "superuser"
 
@@ -73,6 +76,7 @@ def build_world() -> World:
         ADMINISTRATOR: UserFactory(username="administrator", role=roles.ADMINISTRATOR),
         SUPERUSER: superuser,
     }
+    Membership.objects.create(user=users[REVIEWER], department=department, role=Membership.Role.HEAD)
     world = World(department=department, other_department=other_department, users=users)
     _petition_records(world)
     return world
