@@ -37,7 +37,7 @@ from petitions.admin_forms import (
     public_version_form,
 )
 from petitions.models import Category, HandlingNote, MonthlyReport, Petition, Reply
-from portal import clocks
+from portal import clocks, params
 from portal.admin_actions import action_page
 from portal.admin_filters import DeclaredFiltersAdminMixin
 from portal.exceptions import DomainError
@@ -164,9 +164,8 @@ class LeadDepartmentFilter(admin.SimpleListFilter):
         return [(str(d.pk), d.name) for d in departments]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(lead_department_id=int(self.value()))
-        return queryset
+        department_id = params.parse_id(self.value())
+        return queryset.filter(lead_department_id=department_id) if department_id else queryset
 
 
 def _month_start(day, months_back: int):
@@ -183,13 +182,9 @@ class ReceivedMonthFilter(admin.SimpleListFilter):
         return [(f"{m:%Y-%m}", f"{m:%Y-%m}") for m in (_month_start(today, back) for back in range(12))]
 
     def queryset(self, request, queryset):
-        value = self.value() or ""
-        if not re.fullmatch(r"\d{4}-\d{2}", value):
+        start = params.parse_month(self.value())  # bounded: the month after never overflows
+        if start is None:
             return queryset
-        year, month = (int(part) for part in value.split("-"))
-        if not 1 <= month <= 12:
-            return queryset
-        start = datetime(year, month, 1).date()
         end = _month_start(start, -1)
         zone = timezone.get_current_timezone()
         return queryset.filter(
@@ -660,8 +655,8 @@ class ReadOnlyAdminMixin:
 
     def get_search_results(self, request, queryset, search_term):
         term = (search_term or "").strip().upper()
-        if not term:
-            return queryset, False
+        if not term or not self.search_fields:  # no search box (monthly reports): `q` finds nothing new
+            return super().get_search_results(request, queryset, search_term)
         return queryset.filter(petition__reference=term), False
 
     def has_add_permission(self, request, obj=None):

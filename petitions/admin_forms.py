@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from petitions.forms import CategoryChoiceField, MultipleFileField
 from petitions.models import Category, Petition
-from portal.forms import mobile_validator
+from portal import params
+from portal.forms import PortalForm, PortalModelForm, mobile_validator
 from portal.models import Department
 from portal.scoping import user_department_ids
 from portal.uploads import MAX_FILE_BYTES, MAX_FILES, check_uploads
@@ -36,7 +37,7 @@ def attachments_field() -> MultipleFileField:
 # --- the change page ---------------------------------------------------------------------------
 
 
-class PublicVersionForm(forms.ModelForm):
+class PublicVersionForm(PortalModelForm):
     """The only editable part of a ticket: its public (masked) version and whether it is withheld.
 
     PetitionAdmin.save_model hands the cleaned values to petition_edit_public_version and
@@ -100,7 +101,7 @@ def public_version_form(replies) -> type[PublicVersionForm]:
 # --- workflow actions ----------------------------------------------------------------------------
 
 
-class ActionForm(forms.Form):
+class ActionForm(PortalForm):
     """Base of the action forms: knows the ticket and the acting user. `description` says what
     the action does and what follows from it; the action page shows it above the fields."""
 
@@ -253,7 +254,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
 }
 
 
-class ReissueCodeForm(forms.Form):
+class ReissueCodeForm(PortalForm):
     description = _(
         "For a citizen who lost the slip: the new query code is shown once, on a slip to print or hand over."
     )
@@ -267,7 +268,7 @@ class ReissueCodeForm(forms.Form):
 # --- offline intake ------------------------------------------------------------------------------
 
 
-class RecordForm(forms.Form):
+class RecordForm(PortalForm):
     """A ticket recorded by office staff on a citizen's behalf (接访登记)."""
 
     OFFLINE_CHANNELS = [c for c in Petition.Channel.choices if c[0] != Petition.Channel.ONLINE]
@@ -279,7 +280,7 @@ class RecordForm(forms.Form):
         required=False,
         help_text=_("Required for a plaza reception event."),
     )
-    reception_date = forms.DateField(
+    reception_date = params.DateField(
         label=_("Date of reception"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

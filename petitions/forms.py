@@ -5,20 +5,15 @@ Forms validate and clean only; every write is one service call in petitions.view
 
 from __future__ import annotations
 
-import re
-from datetime import date
-
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from petitions.models import Category, Petition
-from portal.forms import mobile_validator
+from portal.forms import PortalForm, mobile_validator
 from portal.models import Department
+from portal.params import MonthField
 from portal.uploads import MAX_FILE_BYTES, MAX_FILES, check_uploads
-
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class MultipleFileInput(forms.FileInput):
@@ -44,7 +39,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return category.display_name
 
 
-class PetitionForm(forms.Form):
+class PetitionForm(PortalForm):
     """What a signed-in citizen fills in online (the contact fields start from the account)."""
 
     kind = forms.ChoiceField(
@@ -148,7 +143,7 @@ class PetitionForm(forms.Form):
         return cleaned
 
 
-class TrackForm(forms.Form):
+class TrackForm(PortalForm):
     reference = forms.CharField(
         label=_("Tracking number"),
         max_length=24,
@@ -171,7 +166,7 @@ class TrackForm(forms.Form):
         return self.cleaned_data["query_code"].strip().upper()
 
 
-class RatingForm(forms.Form):
+class RatingForm(PortalForm):
     rating = forms.ChoiceField(
         label=_("How satisfied are you with the reply?"),
         choices=Petition.Rating.choices,
@@ -186,20 +181,14 @@ class RatingForm(forms.Form):
     )
 
 
-class PublicFilterForm(forms.Form):
+class PublicFilterForm(PortalForm):
     """The public column's GET filters. Choices are read once per render (two small queries)."""
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
     department = forms.TypedChoiceField(label=_("Department"), coerce=int, required=False, empty_value=None)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     category = forms.TypedChoiceField(label=_("Category"), coerce=int, required=False, empty_value=None)
-    month = forms.CharField(
-        label=_("Month received"),
-        max_length=7,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
-        help_text=_("As YYYY-MM, e.g. 2026-11."),
-    )
+    month = MonthField(label=_("Month received"), required=False, help_text=_("As YYYY-MM, e.g. 2026-11."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,12 +201,3 @@ class PublicFilterForm(forms.Form):
         self.fields["category"].choices = everything + [
             (category.pk, category.display_name) for category in Category.objects.only("id", "name", "name_en")
         ]
-
-    def clean_month(self) -> date | None:
-        value = self.cleaned_data["month"].strip()
-        if not value:
-            return None
-        match = MONTH.match(value)
-        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
-            raise ValidationError(_("Give the month as YYYY-MM, e.g. 2026-11."), code="invalid")
-        return date(int(match.group(1)), int(match.group(2)), 1)

@@ -12,8 +12,6 @@ only by two per 2,000 and memory not at all.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -263,24 +261,15 @@ def _local(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
     return timezone.localtime(moment).strftime(pattern) if moment else ""
 
 
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection; and
-# openpyxl writes a string starting with "=" as a formula): such text gets a leading apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_text(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
 def export_values(row: LedgerRow) -> list:
     return [
         row.reference,
-        spreadsheet_text(row.title),
-        spreadsheet_text(row.department),
-        spreadsheet_text(row.co_departments),
+        row.title,
+        row.department,
+        row.co_departments,
         row.kind,
         row.channel,
-        spreadsheet_text(row.category),
+        row.category,
         _local(row.received_at),
         _local(row.assigned_at),
         _local(row.accepted_at),
@@ -292,39 +281,9 @@ def export_values(row: LedgerRow) -> list:
     ]
 
 
-class _Echo:
-    """A file-like object whose write returns what it was given (csv.writer into a generator)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(queryset: QuerySet, *, now: datetime) -> Iterator[str]:
-    """The ledger as CSV lines, starting with a UTF-8 byte order mark so that Excel reads the
-    Chinese text as UTF-8."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(export_header())
-    buffer = io.StringIO()
-    buffered = csv.writer(buffer)
-    for count, row in enumerate(ledger_iter(queryset, now=now), start=1):
-        buffered.writerow(export_values(row))
-        # Yield in blocks of rows: one tiny write per row would make the response slow.
-        if count % 200 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue()
-
-
-def write_xlsx(queryset: QuerySet, handle, *, now: datetime, title: str) -> None:
-    """The ledger as an XLSX workbook written into `handle` (write-only: rows go straight to a
-    temporary file inside openpyxl, memory does not grow with them)."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(export_header())
+def export_rows(queryset: QuerySet, *, now: datetime) -> Iterator[list]:
+    """The header, then every row of the filtered ledger, for portal.exports (which guards the
+    text against formulas and control characters; read lazily, as the file is sent)."""
+    yield export_header()
     for row in ledger_iter(queryset, now=now):
-        sheet.append(export_values(row))
-    workbook.save(handle)
+        yield export_values(row)

@@ -6,13 +6,12 @@ Views: permission, GET form, selectors (petitions.ledger, petitions.reports), re
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date, datetime
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,14 +20,13 @@ from django.views.decorators.http import require_GET
 
 from petitions import ledger, reports
 from petitions.models import Category, MonthlyReport, Petition
-from portal import deadlines
+from portal import deadlines, exports, params
+from portal.forms import PortalForm
 from portal.models import Department
 from portal.scoping import sees_all_departments, user_department_ids
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-class LedgerFilterForm(forms.Form):
+class LedgerFilterForm(PortalForm):
     """The ledger's GET filters; an invalid value is ignored (never a server error)."""
 
     state = forms.ChoiceField(
@@ -54,10 +52,10 @@ class LedgerFilterForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("All categories"),
     )
-    received_from = forms.DateField(
+    received_from = params.DateField(
         label=gettext_lazy("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    received_to = forms.DateField(
+    received_to = params.DateField(
         label=gettext_lazy("Received until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     overdue_only = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
@@ -112,8 +110,7 @@ def _filtered(request, now):
 
 
 def _page_number(request) -> int:
-    value = request.GET.get("page", "1")
-    return min(int(value), 100_000) if value.isdigit() and int(value) > 0 else 1
+    return params.parse_page(request.GET.get("page"))
 
 
 @login_required
@@ -149,15 +146,11 @@ def ledger_export(request, fmt: str):
     now = timezone.now()
     _form, queryset = _filtered(request, now)
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+    rows = ledger.export_rows(queryset, now=now)
     if fmt == "csv":
-        response = StreamingHttpResponse(ledger.csv_lines(queryset, now=now), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="minsheng-ledger-{stamp}.csv"'
-        return response
+        return exports.csv_response(rows, filename=f"minsheng-ledger-{stamp}.csv")
     if fmt == "xlsx":
-        handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after streaming
-        ledger.write_xlsx(queryset, handle, now=now, title=_("Ledger"))
-        handle.seek(0)
-        return FileResponse(handle, as_attachment=True, filename=f"minsheng-ledger-{stamp}.xlsx", content_type=XLSX)
+        return exports.xlsx_response(rows, filename=f"minsheng-ledger-{stamp}.xlsx", title=_("Ledger"))
     raise Http404
 
 
@@ -165,11 +158,10 @@ def ledger_export(request, fmt: str):
 
 
 def _month(value: str) -> date:
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        raise Http404 from None
+    month = params.parse_month(value)
+    if month is None:
+        raise Http404
+    return month
 
 
 @login_required
@@ -241,8 +233,9 @@ def report_xlsx(request, month: str):
     stored = MonthlyReport.objects.filter(month=first).first()
     if stored is None:
         raise Http404
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after streaming
     title = _("Monthly report of petition tickets (月报) %(month)s") % {"month": f"{first:%Y-%m}"}
-    reports.report_workbook(stored.figures, handle, title=title)
-    handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=f"minsheng-report-{first:%Y-%m}.xlsx", content_type=XLSX)
+    return exports.xlsx_response(
+        reports.report_rows(stored.figures, title=title),
+        filename=f"minsheng-report-{first:%Y-%m}.xlsx",
+        title=stored.figures["month"],
+    )

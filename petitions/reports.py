@@ -248,24 +248,22 @@ def report_cell(row: dict, key: str):
     return value
 
 
-def report_workbook(figures: dict, handle, *, title: str) -> None:
-    """Write the report as an XLSX workbook (openpyxl, write-only) into the open file `handle`."""
-    from openpyxl import Workbook
-
-    from petitions.ledger import spreadsheet_text
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=figures["month"])
-    sheet.append([title])
-    sheet.append([])
+def report_rows(figures: dict, *, title: str) -> list[list]:
+    """The report as spreadsheet rows (portal.exports writes them): title, header, one row per
+    department, the total, and when the figures were computed."""
     columns = report_columns()
-    sheet.append([_("Department"), *[str(label) for _key, label in columns]])
-    for row in [*figures["rows"], figures["total"]]:
-        sheet.append([spreadsheet_text(row_label(row)), *[report_cell(row, key) for key, _label in columns]])
-    sheet.append([])
     computed = datetime.fromisoformat(figures["computed_at"])
-    sheet.append([_("Figures as of"), timezone.localtime(computed).strftime("%Y-%m-%d %H:%M")])
-    workbook.save(handle)
+    return [
+        [title],
+        [],
+        [_("Department"), *[str(label) for _key, label in columns]],
+        *[
+            [row_label(row), *[report_cell(row, key) for key, _label in columns]]
+            for row in [*figures["rows"], figures["total"]]
+        ],
+        [],
+        [_("Figures as of"), timezone.localtime(computed).strftime("%Y-%m-%d %H:%M")],
+    ]
 
 
 def month_end(first: date) -> date:

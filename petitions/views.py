@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from petitions import selectors, services
 from petitions.forms import PetitionForm, PublicFilterForm, RatingForm, TrackForm
 from petitions.models import Attachment, Petition
-from portal import clocks
+from portal import clocks, params
 from portal.exceptions import DomainError
 from portal.masking import mask_personal_data
 from portal.pagecache import as_given, page_number, shared_part, shared_with_anonymous
@@ -128,7 +128,9 @@ def receipt(request):
 
 @login_required
 def mine(request):
-    page = Paginator(selectors.petitions_of_citizen(request.user), MINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.petitions_of_citizen(request.user), MINE_PAGE_SIZE).get_page(
+        params.parse_page(request.GET.get("page"))
+    )
     # Each ticket's due dates and how they were computed: one query for the whole page.
     due_dates = selectors.petition_due_dates(page.object_list)
     rows = [(petition, due_dates[petition.pk]) for petition in page.object_list]
@@ -153,7 +155,7 @@ def track(request):
             # The same words for a wrong number and a wrong code: neither can be probed.
             form.add_error(None, _("No ticket matches this tracking number and query code. Check both and try again."))
     else:
-        form = TrackForm(initial={"reference": request.GET.get("reference", "")[:24]})
+        form = TrackForm(initial={"reference": params.parse_text(request.GET.get("reference"), max_length=24)})
     return render(request, "petitions/track.html", {"form": form})
 
 
@@ -249,7 +251,7 @@ def _index_body(request) -> str:
             query=data["q"].strip(),
         )
     paginator = CappedPaginator(selectors.public_petitions(filters), PUBLIC_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(params.parse_page(request.GET.get("page")))
     page.object_list = [_masked_for_public(petition) for petition in page.object_list]
     # Rendered without anything personal (no user, no CSRF token): anonymous visitors share it.
     return render_to_string(

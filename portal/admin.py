@@ -12,6 +12,7 @@ from portal import calendar, clocks
 from portal.admin_actions import action_page
 from portal.admin_filters import DeclaredFiltersAdminMixin, adopt_registered_admins
 from portal.exceptions import DomainError
+from portal.forms import PortalForm
 from portal.history_admin import HistoryAdmin
 from portal.models import Clock, Department, Notice, OutboundEmail, SweepRun, User, WorkCalendarDay
 from portal.pagecache import AnnouncesPublicChangeAdmin
@@ -93,14 +94,14 @@ class WorkCalendarDayAdmin(DeclaredFiltersAdminMixin, HistoryAdmin):
         return CalendarDayForm
 
 
-class ExtendForm(forms.Form):
+class ExtendForm(PortalForm):
     description = _("Working days are added to the deadline; holidays and weekends are skipped as usual.")
 
     days = forms.IntegerField(label=_("Working days to add"), min_value=1, max_value=60)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
 
 
-class UrgeForm(forms.Form):
+class UrgeForm(PortalForm):
     description = _("The responsible department's staff receive a notice (催办); the urge is logged.")
 
     note = forms.CharField(label=_("Note to the department"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)

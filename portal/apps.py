@@ -87,6 +87,12 @@ class PortalConfig(AppConfig):
         # the users' history would grow by one row per sign-in and hide the real changes.
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
         user_logged_in.connect(update_last_login_quietly, dispatch_uid="portal.update_last_login")
+        # Every admin, also those of apps installed before portal, cleans its input (portal.admin_input).
+        from django.contrib import admin
+
+        from portal.admin_input import adopt_admin_input
+
+        adopt_admin_input(admin.site)
 
 
 def update_last_login_quietly(sender, user, **kwargs):

@@ -8,7 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.dashboards import DashboardScope, Period, installed_areas, period_bounds
+from portal.forms import PortalForm
 from portal.models import Clock, Department
+from portal.params import MonthField
 
 SORT_CHOICES = (
     ("due", _("Most overdue first")),
@@ -24,7 +26,7 @@ STATUS_CHOICES = (
 )
 
 
-class BoardFilterForm(forms.Form):
+class BoardFilterForm(PortalForm):
     """GET filters of the overdue list; an invalid value is ignored, never a server error."""
 
     department = forms.ModelChoiceField(
@@ -60,7 +62,7 @@ class BoardFilterForm(forms.Form):
         }
 
 
-class UrgeForm(forms.Form):
+class UrgeForm(PortalForm):
     """The bulk urge (催办): an optional note to the departments. The ticked items are posted as
     `clocks` checkboxes in the list; the view keeps only open work in the user's scope."""
 
@@ -72,16 +74,15 @@ class UrgeForm(forms.Form):
     )
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(PortalForm):
     """The performance period: a month, or the quarter or year that contains it."""
 
     period = forms.ChoiceField(
         label=_("Period"), choices=Period.CHOICES, required=False, widget=forms.Select(attrs={"class": "form-select"})
     )
-    month = forms.DateField(
+    month = MonthField(
         label=_("Month"),
         required=False,
-        input_formats=["%Y-%m"],
         widget=forms.DateInput(attrs={"type": "month", "class": "form-control"}, format="%Y-%m"),
         help_text=_("For a quarter or a year, any month in it."),
     )

@@ -6,14 +6,13 @@ departments) and heads of department (their own); /stats/ is public and served f
 
 from __future__ import annotations
 
-import tempfile
 from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, QueryDict
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from portal import clocks, dashboards, deadlines
+from portal import clocks, dashboards, deadlines, exports, params
 from portal.dashboard_forms import BoardFilterForm, PeriodForm, UrgeForm
 from portal.dashboards import DashboardScope, Period
 from portal.exceptions import DomainError
@@ -47,7 +46,7 @@ def dashboard(request):
     now = timezone.now()
     filters = BoardFilterForm(request.GET or None, scope=scope)
     items = dashboards.board_items(scope=scope, now=now, **(filters.filters() if request.GET else {}))
-    page, page_clocks = dashboards.board_page(items, request.GET.get("page"))
+    page, page_clocks = dashboards.board_page(items, params.parse_page(request.GET.get("page")))
     rows = dashboards.board_rows(page_clocks, now=now)
     _end_of_today, horizon = dashboards.due_horizons(now)
     figures = dashboards.board_figures_cached(scope=scope, now=now)
@@ -82,11 +81,11 @@ def dashboard(request):
     )
 
 
-def _back_to_board(query: str):
+def _back_to_board(query: str | None):
     # Only the board's own filters go back into the address: nothing else from the form is echoed.
-    kept = QueryDict(query)
-    params = [(key, value) for key in FILTER_PARAMETERS for value in kept.getlist(key)]
-    return redirect(reverse("dashboard") + (f"?{urlencode(params)}" if params else ""))
+    kept = QueryDict(params.parse_text(query, max_length=2000))
+    filters = [(key, value) for key in FILTER_PARAMETERS for value in kept.getlist(key)]
+    return redirect(reverse("dashboard") + (f"?{urlencode(filters)}" if filters else ""))
 
 
 @login_required
@@ -96,13 +95,13 @@ def dashboard_urge(request):
     scope = _scope(request)
     if not scope.can_urge:
         raise PermissionDenied
-    ids = [int(value) for value in request.POST.getlist("clocks") if value.isdigit()]
+    ids = params.parse_ids(request.POST.getlist("clocks"))
     # Only open work in the user's scope can be urged, whatever ids were posted.
     allowed = list(scope.clocks().filter(id__in=ids, state__in=Clock.OPEN_STATES).values_list("id", flat=True))
     form = UrgeForm(request.POST)
     if not allowed or not form.is_valid():
         messages.error(request, _("Tick at least one open item to urge."))
-        return _back_to_board(request.POST.get("query", ""))
+        return _back_to_board(request.POST.get("query"))
     try:
         count = clocks.clocks_urge(clock_ids=allowed, note=form.cleaned_data["note"], actor=request.user)
     except DomainError as error:
@@ -117,7 +116,7 @@ def dashboard_urge(request):
             )
             % {"count": count},
         )
-    return _back_to_board(request.POST.get("query", ""))
+    return _back_to_board(request.POST.get("query"))
 
 
 def _performance(request):
@@ -167,29 +166,18 @@ def _period_label(kind: str, month) -> str:
 @login_required
 @require_GET
 def performance_export(request):
-    """The performance table as an XLSX workbook (openpyxl, write-only, via a temporary file)."""
-    from openpyxl import Workbook
-
+    """The performance table as an XLSX workbook (portal.exports)."""
     _scope_unused, now, _form, kind, month, report = _performance(request)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Performance")[:31])
-    sheet.append([_("Department performance"), _period_label(kind, month)])
-    sheet.append([])
-    sheet.append([str(label) for label in performance_columns(report)])
-    for row in [*report.rows, report.totals]:
-        sheet.append(performance_values(row, report))
-    sheet.append([])
-    sheet.append([_("Exported at"), timezone.localtime(now).strftime("%Y-%m-%d %H:%M")])
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after streaming
-    workbook.save(handle)
-    handle.seek(0)
+    rows = [
+        [_("Department performance"), _period_label(kind, month)],
+        [],
+        [str(label) for label in performance_columns(report)],
+        *[performance_values(row, report) for row in [*report.rows, report.totals]],
+        [],
+        [_("Exported at"), timezone.localtime(now).strftime("%Y-%m-%d %H:%M")],
+    ]
     filename = f"minsheng-performance-{kind}-{deadlines.local_date(report.start):%Y-%m}.xlsx"
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return exports.xlsx_response(rows, filename=filename, title=_("Performance"))
 
 
 # The performance page's figures in its table's order (portal.dashboards.FIGURES defines each).

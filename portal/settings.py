@@ -54,6 +54,8 @@ MIDDLEWARE = [
     # visitor's page, one that sets a cookie or depends on the session): outside the page cache, so
     # it sees pages served from the cache too.
     "portal.pagecache.PrivateResponsesMiddleware",
+    # A NUL in the address is a 400 before anything reads it (PostgreSQL refuses NUL in text).
+    "portal.middleware.RejectNulMiddleware",
     # Serves public pages to anonymous visitors from the shared cache (portal.pagecache) before the
     # session, language and authentication middleware run; inside the security and CSP
     # middleware, so cached pages get their headers too.

@@ -37,6 +37,7 @@ def display_name(name: str) -> str:
     cleaned = "".join(ch for ch in base if ch.isprintable())
     return cleaned[-200:] or _("attachment")
 
+
 def public_file_name(*, number: int, extension: str) -> str:
     """The name a file goes by wherever the public sees it (the page's list and the download's
     Content-Disposition): "附件1.pdf", the number being its place among the reply's files.
@@ -72,6 +73,13 @@ def check_upload(upload, *, max_bytes: int = MAX_FILE_BYTES) -> CheckedUpload:
         try:
             with Image.open(upload) as image:
                 image.verify()
+        except Image.DecompressionBombError:
+            # A few bytes declaring billions of pixels: decoding it would exhaust the memory.
+            raise ValidationError(
+                _("“%(name)s” declares more pixels than any photo or scan has; it cannot be accepted.")
+                % {"name": name},
+                code="too_many_pixels",
+            ) from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
             raise ValidationError(
                 _("“%(name)s” could not be read as an image; it may be damaged.") % {"name": name}, code="bad_image"

@@ -32,6 +32,7 @@ urlpatterns = [
 # No MEDIA_URL serving, not even with DEBUG: uploaded files are private and are served only
 # through views that check who may see them (e.g. petitions:attachment).
 
+handler400 = "portal.views.bad_request"
 handler403 = "portal.views.permission_denied"
 handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"

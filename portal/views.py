@@ -8,14 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods
 
-from portal import notifications
+from portal import notifications, params
 from portal.celery import app as celery_app
 from portal.models import SweepRun
 from portal.pagecache import shared_with_anonymous
@@ -125,7 +125,9 @@ def notice_list(request):
     if request.method == "POST":
         notifications.notices_mark_read(user=request.user)
         return redirect("notice_list")
-    page = Paginator(notifications.notices_for_user(user=request.user), 25).get_page(request.GET.get("page"))
+    page = Paginator(notifications.notices_for_user(user=request.user), 25).get_page(
+        params.parse_page(request.GET.get("page"))
+    )
     rows = notifications.notices_rendered(page.object_list)
     return render(request, "portal/notice_list.html", {"page": page, "rows": rows})
 
@@ -136,6 +138,13 @@ def permission_denied(request, exception=None):
 
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
+
+
+def bad_request(request, exception=None):
+    """Django's own bad_request view checks the CSRF token (requires_csrf_token), which reads the
+    body again: a body it could not read the first time (a form declared as UTF-16) then raised
+    once more and became a 500. This one reads nothing from the request."""
+    return HttpResponseBadRequest(loader.get_template("400.html").render())
 
 
 def server_error(request):

@@ -89,3 +89,15 @@ def test_files_stored_by_a_failed_service_are_deleted(tmp_path, settings):
     with pytest.raises(RuntimeError):
         failing_service()
     assert not list(tmp_path.rglob("*.pdf"))
+
+
+def test_an_image_declaring_billions_of_pixels_is_refused_clearly():
+    """120 bytes declaring 50,000 × 50,000 pixels: Pillow's DecompressionBombError was a 500."""
+    from tests.security.payloads import pixel_bomb_png
+
+    bomb = pixel_bomb_png()
+    assert len(bomb) < 200
+    with pytest.raises(ValidationError) as refused:
+        check_upload(SimpleUploadedFile("photo.png", bomb))
+    assert refused.value.code == "too_many_pixels"
+    assert "photo.png" in refused.value.messages[0]

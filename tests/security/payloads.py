@@ -15,6 +15,7 @@ import re
 import struct
 import zlib
 from collections.abc import Iterable
+from urllib.parse import quote
 
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -42,6 +43,26 @@ HOSTILE_STRINGS: dict[str, str] = {
     "lone_surrogate_escape": "\\ud800",
     "path_traversal": "../../../../etc/passwd",
     "percent_encoded": "%00%ff%2e%2e%2f",
+}
+
+# Hostile values of query parameters, already percent-encoded as a client sends them (raw bytes
+# included); name -> the value as it appears after "name=" in the address.
+HOSTILE_PARAMETER_VALUES: dict[str, str] = {
+    "nul": "1%00",
+    "utf16_bytes": "%FF%FE2%000%002%006%00",  # "2026" in UTF-16, NULs and all
+    "invalid_utf8": "%C0%AF%FF%FE%3D%D8",
+    "ten_thousand_digits": "9" * 10_000,  # beyond int()'s 4,300-digit limit
+    "beyond_bigint": "9" * 20,
+    "minus_one": "-1",
+    "year_9999": "9999",  # the year after it is 10000
+    "month_9999_12": "9999-12",
+    "month_0000_01": "0000-01",
+    "date_9999_12_31": "9999-12-31",
+    "very_long": quote("长" * 10_000),
+    "control_characters": "%01%07%0B%1B%5B31m%7F%C2%85",
+    "full_width_digits": quote("２０２６－１１"),
+    "superscript_digits": quote("²³"),  # str.isdigit() says yes, int() says no
+    "markup": quote('"><script>alert(1)</script>'),
 }
 
 # Markup whose unescaped appearance in a page means an injection worked.
@@ -148,6 +169,22 @@ def tiny_png() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
+def pixel_bomb_png(width: int = 50_000, height: int = 50_000) -> bytes:
+    """A PNG of about 120 bytes whose header declares `width` × `height` pixels (2.5 billion by
+    default): decoding it would take gigabytes, Pillow refuses it as a DecompressionBombError."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
+
+
 def tiny_pdf() -> bytes:
     """A minimal well-formed PDF (one empty page)."""
     return (
@@ -206,9 +243,14 @@ def oversized(limit_bytes: int, name: str = "big.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
+def pixel_bomb(name: str = "photo.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, pixel_bomb_png(), content_type="image/png")
+
+
 UPLOAD_PAYLOADS = {
     "elf_named_pdf": executable_as_pdf,
     "mz_named_pdf": lambda: executable_as_pdf(windows=True),
     "path_traversal_name": traversal_png,
     "html_named_png": html_as_png,
+    "pixel_bomb_png": pixel_bomb,
 }

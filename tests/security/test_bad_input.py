@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlparse
+from urllib.parse import quote, urlencode, urlparse
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from portal.models import Notice, User
 from tests.factories import PASSWORD
+from tests.security.access import ADMIN_MODELS, URLS
 from tests.security.forms import PUBLIC_FORMS, PublicForm
+from tests.security.parameters import (
+    ADMIN_OTHER_PARAMETERS,
+    COMMON_PARAMETERS,
+    admin_list_parameters,
+    get_views,
+    recording_query_reads,
+)
 from tests.security.payloads import (
+    HOSTILE_PARAMETER_VALUES,
     HOSTILE_STRINGS,
     INVALID_UTF8_BODIES,
     MARKUP,
+    UPLOAD_PAYLOADS,
     assert_handled_safely,
     assert_no_raw_markup,
     assert_reflected_escaped,
@@ -22,8 +32,8 @@ from tests.security.payloads import (
     body,
     count_rows,
 )
-from tests.security.urlconf import public_parameterless_paths
-from tests.security.world import World
+from tests.security.urlconf import admin_models, admin_page_name, public_parameterless_paths
+from tests.security.world import SUPERUSER, World
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +257,140 @@ def test_a_raw_multipart_body_keeps_a_hostile_file_name(rf):
     request = rf.generic("POST", "/", body, content_type=content_type)
     assert request.POST["title"] == "x"
     assert request.FILES["file"].name == "passwd.png"  # what Django's parser makes of it
+
+
+# --- hostile query parameters: every GET view, every parameter it reads ------------------------------
+
+NUL_VALUES = {"nul", "utf16_bytes"}  # what portal.middleware.RejectNulMiddleware answers with a 400
+MARKUP_PAYLOAD = '"><script>alert(1)</script>'
+
+
+def _fetch(client: Client, url: str):
+    """The response, its streamed body read too (an export fails only while it streams)."""
+    response = client.get(url)
+    if response.streaming:
+        response.content_read = b"".join(response.streaming_content)
+    return response
+
+
+def _assert_parameters_handled(client: Client, path: str, read: set[str], together=()) -> None:
+    """Each parameter `path` reads alone, then the common ones and `together` all at once, with
+    each hostile value: never a server error; NUL is a 400; markup never comes back unescaped."""
+    failures = []
+    separator = "&" if "?" in path else "?"
+    for value_name, value in HOSTILE_PARAMETER_VALUES.items():
+        queries = [f"{quote(name)}={value}" for name in sorted(read)]
+        queries.append("&".join(f"{quote(name)}={value}" for name in sorted({*COMMON_PARAMETERS, *together})))
+        for query in queries:
+            try:
+                response = _fetch(client, path + separator + query)
+            except Exception as error:
+                failures.append(f"{query[:60]}… ({value_name}): {error!r}")
+                continue
+            if response.status_code >= 500 or (value_name in NUL_VALUES and response.status_code != 400):
+                failures.append(f"{query[:60]}… ({value_name}): {response.status_code}")
+            elif not response.streaming and MARKUP_PAYLOAD in body(response):
+                failures.append(f"{query[:60]}… ({value_name}): markup reflected unescaped")
+    assert not failures, f"{path}: " + "; ".join(failures[:20])
+
+
+def _signed_in(world: World, role: str) -> Client:
+    client = Client(raise_request_exception=False)
+    if world.user(role):
+        client.force_login(world.user(role))
+    return client
+
+
+@pytest.mark.parametrize(("url_name", "role"), get_views())
+def test_hostile_query_parameters_never_cause_a_server_error(world, url_name, role):
+    access = URLS[url_name]
+    path = reverse(url_name, kwargs=access.kwargs(world) if access.kwargs else None)
+    client = _signed_in(world, role)
+    with recording_query_reads() as read:
+        assert _fetch(client, f"{path}?_probe=1").status_code < 500
+    _assert_parameters_handled(client, path, read - {"_probe"})
+
+
+ADMIN_PAGES = ("changelist", "add", "change", "history")
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES)
+@pytest.mark.parametrize("label", sorted(ADMIN_MODELS))
+def test_hostile_admin_parameters_never_cause_a_server_error(world, label, page):
+    """The admin's pages, as the superuser: each list's filters, search, ordering and date
+    hierarchy; the add page's initial values (one per field); the change and history pages."""
+    model, model_admin = admin_models()[label]
+    client = _signed_in(world, SUPERUSER)
+    request = RequestFactory().get("/")
+    request.user = world.user(SUPERUSER)
+    obj = ADMIN_MODELS[label].obj(world) if page in ("change", "history") else None
+    path = reverse(admin_page_name(label, page), args=[obj.pk] if obj is not None else None)
+    if page == "changelist":
+        _assert_parameters_handled(client, path, admin_list_parameters(model_admin, request), ADMIN_OTHER_PARAMETERS)
+    elif page == "add":  # every field's initial value, all together
+        _assert_parameters_handled(client, path, set(), {f.name for f in model._meta.get_fields() if f.concrete})
+    else:
+        _assert_parameters_handled(client, path, set(), ADMIN_OTHER_PARAMETERS)
+
+
+def test_nul_anywhere_in_the_address_is_a_400(client):
+    for url in ("/petitions/%00/", "/%00", "/petitions/?q=%00", "/petitions/?%00=1", "/admin/?q=a%00b"):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert "请求无效" in body(response) and "Bad request" in body(response)
+
+
+# --- hostile uploads ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("payload_name", UPLOAD_PAYLOADS)
+def test_hostile_upload_is_refused_or_stored_safely(world, settings, tmp_path, payload_name):
+    settings.MEDIA_ROOT = tmp_path
+    form = PUBLIC_FORMS["petitions:new"]
+    client = form_client(world, form)
+    before = count_rows()
+
+    response = client.post(
+        form_url(world, "petitions:new", form), {**form.valid(world), "attachments": UPLOAD_PAYLOADS[payload_name]()}
+    )
+
+    accepted = assert_handled_safely(response, before, "")
+    if payload_name == "pixel_bomb_png":
+        assert not accepted
+        assert "声明的像素数超过任何照片或扫描件" in body(response)
+
+
+# --- bodies that cannot be read, and POSTed ids -----------------------------------------------------
+
+
+@pytest.mark.parametrize("form_name", PUBLIC_FORMS)
+@pytest.mark.parametrize("charset", ["utf-16", "utf-32", "x-unknown"])
+def test_a_form_body_in_another_charset_is_a_clear_400(world, form_name, charset):
+    """Django refuses a form body declared in anything but UTF-8 (BadRequest); the 400 page must
+    not read the body again (Django's own one checks the CSRF token, and that read raised a 500)."""
+    form = PUBLIC_FORMS[form_name]
+    client = form_client(world, form, enforce_csrf_checks=True)
+    url = form_url(world, form_name, form)
+    token = _csrf_cookie(client, url)
+    before = count_rows()
+    data = {**form.valid(world), "csrfmiddlewaretoken": token}
+    encoded = urlencode(data).encode("utf-16" if charset == "x-unknown" else charset)
+
+    response = client.generic(
+        "POST", url, encoded, content_type=f"application/x-www-form-urlencoded; charset={charset}"
+    )
+
+    assert response.status_code in (400, 403)
+    assert "请求无效" in body(response) or "页面已过期" in body(response)
+    assert_rejected_cleanly(response, before)
+
+
+@pytest.mark.parametrize("value", ["9" * 10_000, "9" * 20, "-1", "０", "²", "1\x00", ""])
+def test_urging_hostile_ids_is_refused_clearly(world, value):
+    client = Client()
+    client.force_login(world.user("clerk"))
+    before = count_rows()
+    response = client.post(reverse("dashboard_urge"), {"clocks": [value, value], "query": "page=1\x00&sort=" + value})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("dashboard"))
+    assert_rejected_cleanly(client.get(response["Location"]), before)
