@@ -5,17 +5,18 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal import accounts
-from portal.forms import RegistrationForm
+from portal.forms import LoginForm, PortalPasswordResetForm, RegistrationForm
 from portal.ratelimits import limited
 
 
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
+    authentication_form = LoginForm
 
 
 @method_decorator(limited("accounts.password_reset"), name="post")
 class PasswordResetView(auth_views.PasswordResetView):
-    pass
+    form_class = PortalPasswordResetForm
 
 
 @require_http_methods(["GET", "POST"])

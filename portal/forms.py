@@ -1,5 +1,6 @@
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -89,3 +90,15 @@ class RegistrationForm(CleanTextMixin, UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "email", "mobile")
+
+
+class LoginForm(CleanTextMixin, AuthenticationForm):
+    """Django's login form, its username cleaned like every other input (what django-axes records)."""
+
+
+class AdminLoginForm(CleanTextMixin, AdminAuthenticationForm):
+    """The admin's login form, cleaned likewise (admin.site.login_form, portal/urls.py)."""
+
+
+class PortalPasswordResetForm(CleanTextMixin, PasswordResetForm):
+    """Django's password reset form, its address cleaned like every other input."""
