@@ -73,6 +73,9 @@ class PetitionsConfig(AppConfig):
         ),
     )
 
+    # How the board, notices and e-mails show a ticket's clocks, and the services through which
+    # the board and the clock admin urge and extend them (portal.subjects).
+    clock_subjects = {"petitions.Petition": "petitions.subjects.PetitionSubject"}
     # Loaded by `manage.py load_demo` (portal.demo): categories and tickets in every state.
     demo_loader = "petitions.demo.load_demo"
     # Satisfaction and reopen rates for the department performance page (portal dashboards).

@@ -601,12 +601,13 @@ def petition_submit_opinion(*, petition: Petition, actor, department: Department
 
 
 @transaction.atomic
-def petition_extend(*, petition: Petition, actor, days: int, reason: str) -> Petition:
-    """The office extends (延期) the reply deadline through the clock engine, with a reason."""
+def petition_extend(*, petition: Petition, actor, days: int, reason: str, clock_id: int | None = None) -> Petition:
+    """The office extends (延期) the reply deadline through the clock engine, with a reason.
+    `clock_id` (from the clock admin) must be that running reply deadline."""
     petition = _locked(petition)
     _check(petition, "extend", actor)
     reply_clock = _open_clocks(petition).get(Clock.Kind.REPLY)
-    if reply_clock is None:
+    if reply_clock is None or clock_id not in (None, reply_clock.pk):
         raise IllegalTransition(_("This ticket has no running reply deadline to extend."))
     reply_clock = clocks.clock_extend(clock=reply_clock, days=days, reason=reason, actor=actor)
     _notice_citizens([petition], "petition_citizen_extended", due_at=reply_clock.due_at.isoformat())
@@ -616,12 +617,18 @@ def petition_extend(*, petition: Petition, actor, days: int, reason: str) -> Pet
 
 
 @transaction.atomic
-def petition_urge(*, petition: Petition, actor, note: str = "") -> Petition:
-    """The office urges (催办) the lead department: a logged reminder to its staff."""
+def petition_urge(*, petition: Petition, actor, note: str = "", clock_ids: Iterable[int] | None = None) -> Petition:
+    """The office urges (催办) the lead department: a logged reminder to its staff about the
+    ticket's open deadlines, or only those of `clock_ids` (the ones ticked on the board)."""
     petition = _locked(petition)
     _check(petition, "urge", actor)
-    open_clocks = _open_clocks(petition)
-    clocks.clocks_urge(clock_ids=[clock.pk for clock in open_clocks.values()], note=note.strip(), actor=actor)
+    urged = [clock.pk for clock in _open_clocks(petition).values()]
+    if clock_ids is not None:
+        wanted = set(clock_ids)
+        urged = [pk for pk in urged if pk in wanted]
+    if not urged:
+        raise IllegalTransition(_("This ticket has no running deadline to urge."))
+    clocks.clocks_urge(clock_ids=urged, note=note.strip(), actor=actor)
     _event(petition, Action.URGED, actor=actor, department=petition.lead_department, note=note.strip())
     return petition
 

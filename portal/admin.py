@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from portal import calendar, clocks
@@ -193,7 +193,8 @@ class ClockAdmin(DeclaredFiltersAdminMixin, DepartmentScopedAdminMixin, HistoryA
             pk,
             ExtendForm,
             gettext("Extend the deadline"),
-            lambda clock, data: clocks.clock_extend(
+            # Through the subject's own service (portal.subjects): its timeline records the extension.
+            lambda clock, data: clocks.clock_extend_by_subject(
                 clock=clock, days=data["days"], reason=data["reason"], actor=request.user
             ),
         )
@@ -206,17 +207,35 @@ class ClockAdmin(DeclaredFiltersAdminMixin, DepartmentScopedAdminMixin, HistoryA
             pk,
             UrgeForm,
             gettext("Urge the department (催办)"),
-            lambda clock, data: clocks.clocks_urge(clock_ids=[clock.pk], note=data["note"], actor=request.user),
+            lambda clock, data: self._urge_one(clock, note=data["note"], actor=request.user),
         )
+
+    @staticmethod
+    def _urge_one(clock, *, note, actor):
+        outcome = clocks.clocks_urge_by_subject(clocks=[clock], note=note, actor=actor)
+        if outcome.refused:
+            raise DomainError(outcome.refusals())
 
     @admin.action(description=_("Urge the departments (催办)"), permissions=["urge"])
     def urge_selected(self, request, queryset):
-        count = clocks.clocks_urge(
-            clock_ids=queryset.values_list("id", flat=True),
+        # Each item through its subject's own service (portal.subjects), as on the board.
+        outcome = clocks.clocks_urge_by_subject(
+            clocks=queryset.filter(state__in=Clock.OPEN_STATES, department__isnull=False).order_by("pk"),
             note=gettext("Please handle this promptly."),
             actor=request.user,
         )
-        messages.success(request, gettext("%(count)s departments' deadlines urged.") % {"count": count})
+        if outcome.urged or not outcome.refused:
+            messages.success(request, gettext("%(count)s departments' deadlines urged.") % {"count": outcome.urged})
+        if outcome.refused:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)s item was not urged: %(reasons)s",
+                    "%(count)s items were not urged: %(reasons)s",
+                    len(outcome.refused),
+                )
+                % {"count": len(outcome.refused), "reasons": outcome.refusals()},
+            )
 
     def has_urge_permission(self, request):
         return request.user.has_perm("portal.urge_work")

@@ -83,6 +83,9 @@ class PortalConfig(AppConfig):
         from portal.areas import check_public_areas
 
         register(check_public_areas, Tags.urls)  # each app's public_area: menu links that resolve
+        from portal.subjects import check_clock_subjects
+
+        register(check_clock_subjects)  # each app's clock_subjects: installed models, complete adapters
         # A login is not a change to the account: record last_login without a history row, or
         # the users' history would grow by one row per sign-in and hide the real changes.
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")

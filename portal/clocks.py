@@ -17,11 +17,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import deadlines, notifications, roles
+from portal import deadlines, notifications, roles, subjects
 from portal.exceptions import DomainError, IllegalTransition, NotPermitted
 from portal.models import Clock, SweepRun
 from portal.policies import Policy, get_policy
@@ -251,6 +250,70 @@ def clocks_urge(*, clock_ids: Iterable[int], note: str, actor) -> int:
     return len(clocks)
 
 
+@dataclass
+class UrgeOutcome:
+    urged: int = 0
+    # (the subject's reference, why it was refused), one per subject not urged.
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+    def refusals(self) -> str:
+        """The refused items grouped by reason, for a message: "WZ-1, WZ-2: why; WZ-3: why not"."""
+        by_reason: dict[str, list[str]] = {}
+        for reference, reason in self.refused:
+            by_reason.setdefault(reason, []).append(reference)
+        parts = []
+        for reason, references in by_reason.items():
+            named = ", ".join(reference for reference in references if reference)
+            parts.append(f"{named}: {reason}" if named else reason)
+        return "; ".join(parts)
+
+
+def clocks_urge_by_subject(*, clocks: Iterable[Clock], note: str, actor) -> UrgeOutcome:
+    """Urge (催办) from the board or the clock admin: each subject through its domain's own
+    service (its adapter, portal.subjects), so the subject's timeline records the urge, once per
+    subject however many of its clocks are ticked. Clocks of a model without an adapter are urged
+    by the engine alone (clocks_urge). Each subject is its own transaction: one refused (the
+    actor may not, the item is past urging) leaves the others urged."""
+    by_subject: dict[tuple[int, int], list[Clock]] = {}
+    for clock in clocks:
+        by_subject.setdefault((clock.content_type_id, clock.object_id), []).append(clock)
+    found = subjects.attach_subjects(clock for group in by_subject.values() for clock in group)
+    outcome, engine_only = UrgeOutcome(), {}
+    for key, group in by_subject.items():
+        adapter, subject = subjects.adapter_for_clock(group[0]), found.get(key)
+        if adapter is None or subject is None:
+            engine_only[key] = group
+            continue
+        try:
+            with transaction.atomic():
+                outcome.urged += adapter.urge(obj=subject, clocks=group, note=note, actor=actor)
+        except DomainError as error:
+            outcome.refused.append((subjects.describe(group[0], subject).reference, str(error)))
+    if engine_only:
+        try:
+            outcome.urged += clocks_urge(
+                clock_ids=[clock.pk for group in engine_only.values() for clock in group], note=note, actor=actor
+            )
+        except DomainError as error:
+            outcome.refused += [
+                (subjects.describe(group[0], found.get(key)).reference, str(error))
+                for key, group in engine_only.items()
+            ]
+    return outcome
+
+
+def clock_extend_by_subject(*, clock: Clock, days: int, reason: str, actor) -> Clock:
+    """Extend (延期) from the clock admin through the subject's own service (its adapter), so the
+    subject's timeline records it and the citizen is told; the engine alone (clock_extend) for a
+    model without an adapter. Returns the clock as it now is."""
+    adapter = subjects.adapter_for_clock(clock)
+    subject = subjects.subject_for(clock) if adapter is not None else None
+    if adapter is None or subject is None:
+        return clock_extend(clock=clock, days=days, reason=reason, actor=actor)
+    adapter.extend(obj=subject, clock=clock, days=days, reason=reason, actor=actor)
+    return Clock.objects.get(pk=clock.pk)
+
+
 def clocks_recompute_for_days(
     *, days: Iterable[date], whole_years: Iterable[int] = (), calendar=None, actor=None
 ) -> int:
@@ -322,24 +385,10 @@ def _claim(sql: str, params) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def admin_url(content_type_id: int, object_id: int) -> str:
-    """The admin page of a clock's subject (where staff act on it), or "" if it has none."""
-    content_type = ContentType.objects.get_for_id(content_type_id)
-    try:
-        return reverse(f"admin:{content_type.app_label}_{content_type.model}_change", args=[object_id])
-    except NoReverseMatch:
-        return ""
-
-
-def subject_reference(subject) -> str:
-    """The human reference of a clock's subject: its tracking/reference number, if it has one."""
-    return str(getattr(subject, "reference", "") or getattr(subject, "pk", "") or "")
-
-
 def _contexts(clocks: list[Clock]) -> dict[int, dict]:
-    subjects = notifications.attach_subjects(clocks)
+    found = subjects.attach_subjects(clocks)
     return {
-        clock.pk: notifications.clock_context(clock, subjects.get((clock.content_type_id, clock.object_id)))
+        clock.pk: notifications.clock_context(clock, found.get((clock.content_type_id, clock.object_id)))
         for clock in clocks
     }
 

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_GET, require_POST
 from portal import clocks, dashboards, deadlines, exports, params
 from portal.dashboard_forms import BoardFilterForm, PeriodForm, UrgeForm
 from portal.dashboards import DashboardScope, Period
-from portal.exceptions import DomainError
 from portal.models import Clock
 from portal.pagecache import shared_with_anonymous
 
@@ -97,24 +96,32 @@ def dashboard_urge(request):
         raise PermissionDenied
     ids = params.parse_ids(request.POST.getlist("clocks"))
     # Only open work in the user's scope can be urged, whatever ids were posted.
-    allowed = list(scope.clocks().filter(id__in=ids, state__in=Clock.OPEN_STATES).values_list("id", flat=True))
+    allowed = list(scope.clocks().filter(id__in=ids, state__in=Clock.OPEN_STATES).order_by("pk"))
     form = UrgeForm(request.POST)
     if not allowed or not form.is_valid():
         messages.error(request, _("Tick at least one open item to urge."))
         return _back_to_board(request.POST.get("query"))
-    try:
-        count = clocks.clocks_urge(clock_ids=allowed, note=form.cleaned_data["note"], actor=request.user)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
+    # Through each item's own service (portal.subjects), so its timeline records the urge.
+    outcome = clocks.clocks_urge_by_subject(clocks=allowed, note=form.cleaned_data["note"], actor=request.user)
+    if outcome.urged or not outcome.refused:
         messages.success(
             request,
             ngettext(
                 "Urged %(count)s item: its department has been notified.",
                 "Urged %(count)s items: their departments have been notified.",
-                count,
+                outcome.urged,
             )
-            % {"count": count},
+            % {"count": outcome.urged},
+        )
+    if outcome.refused:
+        messages.error(
+            request,
+            ngettext(
+                "%(count)s item was not urged: %(reasons)s",
+                "%(count)s items were not urged: %(reasons)s",
+                len(outcome.refused),
+            )
+            % {"count": len(outcome.refused), "reasons": outcome.refusals()},
         )
     return _back_to_board(request.POST.get("query"))
 

@@ -57,10 +57,9 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from portal import deadlines, notifications
+from portal import deadlines, subjects
 from portal.areas import area_keys
 from portal.calendar import calendar_missing_years
-from portal.clocks import admin_url, subject_reference
 from portal.models import Clock, Department
 from portal.pagecache import public_content_changed
 from portal.policies import all_policies
@@ -507,23 +506,21 @@ class BoardItem:
 
 
 def board_rows(clocks: Iterable[Clock], *, now: datetime) -> list[BoardItem]:
-    """One page of the list, with subjects fetched in one query per subject type."""
+    """One page of the list, its subjects shown by their adapters (portal.subjects), fetched in
+    one query per subject type."""
     clocks = list(clocks)
-    subjects = notifications.attach_subjects(clocks)
+    shown = subjects.describe_all(clocks)
     calendar = deadlines.default_calendar()
-    rows = []
-    for clock in clocks:
-        subject = subjects.get((clock.content_type_id, clock.object_id))
-        rows.append(
-            BoardItem(
-                clock=clock,
-                reference=subject_reference(subject) if subject is not None else str(clock.object_id),
-                title=str(getattr(subject, "title", "") or subject or ""),
-                url=admin_url(clock.content_type_id, clock.object_id),
-                overdue=overdue_by(clock.due_at, now, calendar),
-            )
+    return [
+        BoardItem(
+            clock=clock,
+            reference=shown[clock.pk].reference,
+            title=shown[clock.pk].title,
+            url=shown[clock.pk].admin_url,
+            overdue=overdue_by(clock.due_at, now, calendar),
         )
-    return rows
+        for clock in clocks
+    ]
 
 
 # --- the overdue board: departments ------------------------------------------------------------

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage as DjangoEmail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -24,7 +23,7 @@ from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from portal import roles
+from portal import roles, subjects
 from portal.models import Clock, Membership, Notice, OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -105,58 +104,45 @@ def _format_context(context: dict) -> dict:
 
 
 def clock_context(clock: Clock, subject=None, due_at: datetime | None = None) -> dict:
-    """What a message about `clock` says: its subject's reference and title, kind, due, department."""
-    from portal.clocks import admin_url, subject_reference
-
+    """What a message about `clock` says: its subject's reference and title (as the subject's
+    adapter tells them, portal.subjects), kind, due moment, department and admin page."""
+    shown = subjects.describe(clock, subject)
     return {
-        "reference": subject_reference(subject) if subject is not None else "",
-        "title": str(getattr(subject, "title", "") or subject or ""),
+        "reference": shown.reference,
+        "title": shown.title,
         "clock_kind": clock.kind,
         "area": clock.area,
         "due_at": (due_at or clock.due_at).isoformat(),
         "department": clock.department.name if clock.department_id else "",
-        "url": admin_url(clock.content_type_id, clock.object_id),
+        "url": shown.admin_url,
     }
-
-
-def attach_subjects(clocks: Iterable[Clock]) -> dict[tuple[int, int], object]:
-    """Fetch the subjects of many clocks, one query per subject type; {(type id, id): subject}."""
-    by_type: dict[int, set[int]] = {}
-    for clock in clocks:
-        by_type.setdefault(clock.content_type_id, set()).add(clock.object_id)
-    subjects = {}
-    for type_id, ids in by_type.items():
-        model = ContentType.objects.get_for_id(type_id).model_class()
-        if model is None:
-            continue
-        for subject in model._default_manager.filter(pk__in=ids):
-            subjects[(type_id, subject.pk)] = subject
-    return subjects
 
 
 def notice_text(notice: Notice, subject=None) -> str:
     """The notice in the reader's language. Deadline notices are rendered from their clock as it
     is now (the due moment concerned is the one recorded); pass `subject` to save a query."""
+    return _notice_text(notice, _clock_context(notice, subject))
+
+
+def _clock_context(notice: Notice, subject=None) -> dict:
+    if not notice.clock_id:
+        return {}
+    if subject is None:
+        subject = subjects.subject_for(notice.clock)
+    return clock_context(notice.clock, subject, notice.clock_due_at)
+
+
+def _notice_text(notice: Notice, clock_context: dict) -> str:
     kind = NOTICE_KINDS.get(notice.kind)
     if kind is None:
         return notice.kind
-    context = dict(notice.context)
-    if notice.clock_id:
-        clock = notice.clock
-        if subject is None:
-            subject = clock.subject
-        context = clock_context(clock, subject, notice.clock_due_at) | context
-    return str(kind.title) % _format_context(context)
+    return str(kind.title) % _format_context(clock_context | notice.context)
 
 
-def notice_url(notice: Notice) -> str:
+def notice_url(notice: Notice, subject=None) -> str:
     if notice.url:
         return notice.url
-    if notice.clock_id:
-        from portal.clocks import admin_url
-
-        return admin_url(notice.clock.content_type_id, notice.clock.object_id)
-    return ""
+    return _clock_context(notice, subject).get("url", "")
 
 
 def render_email(row: OutboundEmail) -> tuple[str, str]:
@@ -256,11 +242,14 @@ def notices_for_user(*, user):
 def notices_rendered(notices: Iterable[Notice]) -> list[tuple[Notice, str, str]]:
     """(notice, text, link) for a page of notices: subjects fetched one query per type."""
     notices = list(notices)
-    subjects = attach_subjects(notice.clock for notice in notices if notice.clock_id)
+    found = subjects.attach_subjects(notice.clock for notice in notices if notice.clock_id)
     rendered = []
     for notice in notices:
-        subject = subjects.get((notice.clock.content_type_id, notice.clock.object_id)) if notice.clock_id else None
-        rendered.append((notice, notice_text(notice, subject), notice_url(notice)))
+        context = {}
+        if notice.clock_id:
+            subject = found.get((notice.clock.content_type_id, notice.clock.object_id))
+            context = clock_context(notice.clock, subject, notice.clock_due_at)
+        rendered.append((notice, _notice_text(notice, context), notice.url or context.get("url", "")))
     return rendered
 
 
