@@ -46,4 +46,3 @@ def display_name(context, value) -> str:
         return context.render_context["portal_english_names"]
 
     return names.display_name(value, english)
-
