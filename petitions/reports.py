@@ -22,7 +22,7 @@ What each figure means (the report page's caption says the same):
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -32,25 +32,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from petitions.models import MonthlyReport, Petition
-from portal import deadlines
-from portal.dashboards import Period, add_months, as_percent, period_bounds
+from portal.dashboards import as_percent
 from portal.exceptions import DomainError
 from portal.models import Clock, Department
+from portal.periods import Period, month_first, period_bounds, previous_month
 
 Kind = Clock.Kind
 State = Clock.State
 
 # The counts of a row, in the order the pages and the workbook show them.
 COUNT_KEYS = ("received", "accepted_in_24h", "replied", "replied_on_time", "overdue", "rated", "satisfied")
-
-
-def month_first(day: date) -> date:
-    return day.replace(day=1)
-
-
-def previous_month(now: datetime) -> date:
-    """The first day of the month before the one containing `now` (Beijing time)."""
-    return add_months(month_first(deadlines.local_date(now)), -1)
 
 
 def _rate(numerator: int, denominator: int) -> float | None:
@@ -264,7 +255,3 @@ def report_rows(figures: dict, *, title: str) -> list[list]:
         [],
         [_("Figures as of"), timezone.localtime(computed).strftime("%Y-%m-%d %H:%M")],
     ]
-
-
-def month_end(first: date) -> date:
-    return add_months(first, 1) - timedelta(days=1)

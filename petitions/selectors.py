@@ -18,8 +18,8 @@ from petitions import services
 from petitions.models import RATING_WINDOW_DAYS, Attachment, Petition, PetitionEvent, Reply
 from portal import clocks, deadlines
 from portal import search as fulltext
-from portal.dashboards import add_months
 from portal.models import Clock, Membership
+from portal.periods import add_months
 from portal.scoping import sees_all_departments
 
 # The columns a public page may read; contact fields are deliberately absent.

@@ -57,11 +57,12 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from portal import deadlines, subjects
+from portal import deadlines, periods, subjects
 from portal.areas import area_keys
 from portal.calendar import calendar_missing_years
 from portal.models import Clock, Department
 from portal.pagecache import public_content_changed
+from portal.periods import Period, add_months, month_start, period_bounds  # noqa: F401  (re-exported: dashboards.period_bounds etc.)
 from portal.policies import all_policies
 from portal.scoping import sees_all_departments, user_head_department_ids
 
@@ -301,20 +302,6 @@ def may_view_dashboard(user) -> bool:
 
 
 # --- time helpers --------------------------------------------------------------------------------
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=deadlines.LOCAL_TZ)
-
-
-def month_start(moment: datetime) -> datetime:
-    """Local midnight on the first of the month containing `moment` (Asia/Shanghai)."""
-    return _local_midnight(deadlines.local_date(moment).replace(day=1))
-
-
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def due_horizons(now: datetime) -> tuple[datetime, datetime]:
@@ -646,23 +633,6 @@ def _duration():
 
 
 # --- department performance ----------------------------------------------------------------------
-
-
-class Period:
-    MONTH, QUARTER, YEAR = "month", "quarter", "year"
-    CHOICES = ((MONTH, _("Month")), (QUARTER, _("Quarter")), (YEAR, _("Year")))
-
-
-def period_bounds(kind: str, month: date) -> tuple[datetime, datetime]:
-    """[start, end) local midnights of the month, quarter or year containing `month`."""
-    if kind == Period.YEAR:
-        first = date(month.year, 1, 1)
-        return _local_midnight(first), _local_midnight(date(month.year + 1, 1, 1))
-    if kind == Period.QUARTER:
-        first = date(month.year, 3 * ((month.month - 1) // 3) + 1, 1)
-        return _local_midnight(first), _local_midnight(add_months(first, 3))
-    first = month.replace(day=1)
-    return _local_midnight(first), _local_midnight(add_months(first, 1))
 
 
 # The plug-in protocol -----------------------------------------------------------------------------
@@ -1033,9 +1003,8 @@ def performance_trend(
     """Month by month, the `months` months ending with `last_month`: items received, replies made,
     on time, average days to reply (as FIGURES defines them, so a period's months add up to the
     performance table's totals). Two queries whatever the span."""
-    first = add_months(last_month.replace(day=1), -(months - 1))
-    start, end = _local_midnight(first), _local_midnight(add_months(last_month.replace(day=1), 1))
-    points = {add_months(first, offset): TrendPoint(add_months(first, offset)) for offset in range(months)}
+    start, end = periods.months_bounds(last_month, months)
+    points = {month: TrendPoint(month) for month in periods.months_ending(last_month, months)}
     base = Clock.objects.all()
     if department_ids is not None:
         base = base.filter(department_id__in=department_ids)
@@ -1203,9 +1172,8 @@ def public_stats_compute(*, now: datetime) -> dict:
     the months and the departments each add up to the totals. Plus the providers' figures.
     """
     last_month = deadlines.local_date(now).replace(day=1)
-    first = add_months(last_month, -(PUBLIC_STATS_MONTHS - 1))
-    start, end = _local_midnight(first), _local_midnight(add_months(last_month, 1))
-    months = [add_months(first, offset) for offset in range(PUBLIC_STATS_MONTHS)]
+    start, end = periods.months_bounds(last_month, PUBLIC_STATS_MONTHS)
+    months = periods.months_ending(last_month, PUBLIC_STATS_MONTHS)
     departments = list(Department.objects.filter(is_active=True).values_list("id", "name"))
     ids = [department_id for department_id, _name in departments]
     names = dict(departments)
@@ -1236,11 +1204,11 @@ def public_stats_compute(*, now: datetime) -> dict:
     provided = provided_metrics(ids, start, end)
     monthly_provided = []
     for month in months:
-        in_month = provided_metrics(ids, _local_midnight(month), _local_midnight(add_months(month, 1)))
+        in_month = provided_metrics(ids, *periods.period_bounds(Period.MONTH, month))
         monthly_provided.append({"month": f"{month:%Y-%m}", "values": in_month.values.get(None, {})})
     return {
         "computed_at": timezone.localtime(now).isoformat(),
-        "first_month": f"{first:%Y-%m}",
+        "first_month": f"{months[0]:%Y-%m}",
         "last_month": f"{last_month:%Y-%m}",
         "area_order": list(areas),
         "areas": areas,

@@ -8,6 +8,7 @@ value is ignored or refused instead of becoming a server error. NUL never gets t
 
 Bounds: ids are positive bigints written in ASCII digits (no "１２", no "²"); months and dates lie
 in MIN_YEAR..MAX_YEAR, so a month plus or minus a year's worth of months is always a valid date.
+The arithmetic on a parsed month (its end, the next one, its quarter) is portal.periods'.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.periods import month_first
 from portal.text import clean_text
 
 BIGINT_MAX = 2**63 - 1
@@ -67,7 +69,7 @@ def parse_month(value: str | None) -> date | None:
     if not match:
         return None
     year, month = int(match.group(1)), int(match.group(2))
-    return date(year, month, 1) if _in_range(year) and 1 <= month <= 12 else None
+    return month_first(date(year, month, 1)) if _in_range(year) and 1 <= month <= 12 else None
 
 
 def parse_date(value: str | None) -> date | None:
@@ -110,7 +112,7 @@ class MonthField(forms.Field):
 
     def to_python(self, value):
         if isinstance(value, date):
-            return value.replace(day=1)
+            return month_first(value)
         if value in self.empty_values or not str(value).strip():
             return None
         month = parse_month(str(value))
