@@ -36,14 +36,14 @@ from portal import clocks, notifications
 from portal.exceptions import DomainError, IllegalTransition, NotPermitted
 from portal.masking import mask_personal_data
 from portal.models import Clock, Department
-from portal.pagecache import public_content_changed
+from portal.notifications import Delivery
 from portal.references import reference_next
 from portal.search import segment
 from portal.uploads import CheckedUpload, discard_files_on_error, remember_stored_file
+from portal.workflow import Transition, event_record, locked, save_with_history
 
 S = Petition.State
 Action = PetitionEvent.Action
-E = PetitionEvent
 
 ACKNOWLEDGEMENT = "您反映的问题已由我单位受理，将尽快给您回复。"
 # Query codes avoid characters people confuse when copying from paper (0/O, 1/I/L).
@@ -71,56 +71,23 @@ def query_code_matches(petition: Petition, code: str) -> bool:
 
 
 def _locked(petition: Petition) -> Petition:
-    return Petition.objects.select_for_update().get(pk=petition.pk)
+    return locked(petition)
 
 
-def _check(petition: Petition, action: str, actor) -> workflow.Transition:
-    step = workflow.transition(action)
-    if petition.state not in step.sources:
-        raise IllegalTransition(
-            _("A ticket that is “%(state)s” cannot be handled this way (%(action)s).")
-            % {"state": petition.get_state_display(), "action": step.label}
-        )
-    if step.by in (workflow.Actor.CITIZEN, workflow.Actor.SYSTEM):
-        return step
-    if step.permission and not actor.has_perm(step.permission):
-        raise NotPermitted(_("You are not allowed to do this."))
-    if not workflow.acts_for(actor, petition, step.by):
-        if step.by == workflow.Actor.LEAD:
-            raise NotPermitted(_("Only staff of the lead department can do this."))
-        if step.by == workflow.Actor.CO:
-            raise NotPermitted(_("Only staff of a co-handling department can do this."))
-        raise NotPermitted(_("You are not allowed to do this."))
-    return step
+def _check(petition: Petition, action: str, actor) -> Transition:
+    return workflow.TABLE.check(petition, action, actor)
 
 
 def _save(petition: Petition, actor, reason: str) -> None:
-    petition._history_user = actor
-    petition._change_reason = reason[:100]
-    petition.save()
-    if petition.published_at is not None or petition.publication_withheld:
-        # On the public column, or just taken off it: shared public pages are stale after commit.
-        public_content_changed()
+    # On the public column, or just taken off it: shared public pages are stale after commit.
+    public = petition.published_at is not None or petition.publication_withheld
+    save_with_history(petition, actor, reason, public=public)
 
 
-def _event(
-    petition, action, *, actor=None, department=None, note="", choice="", departments=(), public=False, at=None
-) -> PetitionEvent:
+def _event(petition: Petition, action: str, **fields) -> PetitionEvent:
     """A timeline row. What it records as data (`choice`, `departments`) is shown in the reader's
     language; `note` holds what someone wrote."""
-    event = PetitionEvent.objects.create(
-        petition=petition,
-        action=action,
-        actor=actor,
-        department=department,
-        note=note,
-        choice=choice,
-        public=public,
-        created_at=at or timezone.now(),
-    )
-    if departments:
-        event.departments.set(departments)
-    return event
+    return event_record(PetitionEvent, petition=petition, action=action, **fields)
 
 
 def _open_clocks(petition: Petition) -> dict[str, Clock]:
@@ -194,7 +161,7 @@ def _notice_citizens(petitions: Sequence[Petition], kind: str, **extra) -> None:
             "department": department.name if department else "",
         }
         url = reverse("petitions:track_detail", args=[petition.reference])
-        deliveries.append((citizens[petition.citizen_id], kind, context | extra, None, None, url))
+        deliveries.append(Delivery(citizens[petition.citizen_id], kind, context | extra, url=url))
     notifications.notify(deliveries=deliveries)
 
 
@@ -204,7 +171,7 @@ def _notify_departments(petition: Petition, kind: str, department_ids: Iterable[
     staff = notifications.department_staff(department_ids)
     notifications.notify(
         deliveries=[
-            (user, kind, context, None, None, url)
+            Delivery(user, kind, context, url=url)
             for users in staff.values()
             for user in {u.pk: u for u in users}.values()
         ]
@@ -214,7 +181,7 @@ def _notify_departments(petition: Petition, kind: str, department_ids: Iterable[
 def _notify_clerks(petition: Petition, kind: str, note: str = "") -> None:
     context = _staff_context(petition, note) | {"event": kind}
     url = _admin_url(petition)
-    notifications.notify(deliveries=[(user, kind, context, None, None, url) for user in notifications.office_clerks()])
+    notifications.notify(deliveries=[Delivery(user, kind, context, url=url) for user in notifications.office_clerks()])
 
 
 def _staff_context(petition: Petition, note: str) -> dict:

@@ -1,46 +1,22 @@
 """The petition workflow as data: which action moves a ticket from which states to which, and who
 may take it (收集 → 交办 → 受理 → 办理 → 答复 → 评价 → 办结).
 
-petitions.services enforces this table under the ticket's row lock; the admin's buttons and the
-templates read it through `available_actions`, so what is offered is exactly what is allowed.
+The table is a portal.workflow.TransitionTable: petitions.services enforces it under the ticket's
+row lock (`TABLE.check`); the admin's buttons and the templates read it through
+`available_actions`, so what is offered is exactly what is allowed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from petitions.models import Petition
 from portal.scoping import sees_all_departments, user_department_ids
+from portal.workflow import Actor, Transition, TransitionTable
 
 S = Petition.State
 OPEN_STATES = frozenset({S.SUBMITTED, S.ASSIGNED, S.RETURNED, S.ACCEPTED, S.REPLIED, S.REEXAMINING})
 HANDLING_STATES = frozenset({S.ASSIGNED, S.ACCEPTED, S.REEXAMINING})
-
-
-class Actor:
-    """Who takes an action: the office (clerks), the lead department, a co-handling department,
-    any department on the ticket, the citizen, or the system (a periodic task)."""
-
-    OFFICE = "office"
-    LEAD = "lead"
-    CO = "co"
-    INVOLVED = "involved"
-    CITIZEN = "citizen"
-    SYSTEM = "system"
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: Promise
-    sources: frozenset[str]
-    # None: the action leaves the state as it is (notes, opinions, extensions, urges).
-    target: str | None
-    by: str
-    permission: str | None = None
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -150,27 +126,34 @@ def acts_for(user, petition: Petition, by: str) -> bool:
     return False
 
 
+def _ready(petition: Petition, action: str) -> bool:
+    """Urging needs a department to urge."""
+    return action != "urge" or bool(petition.lead_department_id)
+
+
+TABLE = TransitionTable(
+    TRANSITIONS.values(),
+    acts_for=acts_for,
+    ready=_ready,
+    refusals={
+        Actor.LEAD: _("Only staff of the lead department can do this."),
+        Actor.CO: _("Only staff of a co-handling department can do this."),
+    },
+    illegal_message=_("A ticket that is “%(state)s” cannot be handled this way (%(action)s)."),
+)
+
+
 def permitted(user, petition: Petition, action: str) -> bool:
     """Whether `user` holds the permission and the role on `petition` that `action` needs,
     whatever the ticket's state now."""
-    step = TRANSITIONS[action]
-    if step.by in (Actor.CITIZEN, Actor.SYSTEM):
-        return False
-    if step.permission and not user.has_perm(step.permission):
-        return False
-    return acts_for(user, petition, step.by)
+    return TABLE.permitted(user, petition, action)
 
 
 def may(user, petition: Petition, action: str) -> bool:
     """Whether `user` may take `action` on `petition` now (state, role and permission)."""
-    step = TRANSITIONS[action]
-    if petition.state not in step.sources:
-        return False
-    if action == "urge" and not petition.lead_department_id:
-        return False
-    return permitted(user, petition, action)
+    return TABLE.may(user, petition, action)
 
 
 def available_actions(user, petition: Petition) -> list[Transition]:
     """The staff actions `user` may take on `petition` now, in table order (for admin buttons)."""
-    return [step for step in TRANSITIONS.values() if may(user, petition, step.action)]
+    return TABLE.available(user, petition)

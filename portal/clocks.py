@@ -245,7 +245,7 @@ def clocks_urge(*, clock_ids: Iterable[int], note: str, actor) -> int:
     for clock in clocks:
         for user in staff.get(clock.department_id, []):
             # An urge is its own event, not a deadline stage: no due moment, never deduplicated.
-            deliveries.append((user, "clock_urged", contexts[clock.pk] | {"note": note}, clock, None, ""))
+            deliveries.append(notifications.Delivery(user, "clock_urged", contexts[clock.pk] | {"note": note}, clock))
     notifications.notify(deliveries=deliveries)
     return len(clocks)
 

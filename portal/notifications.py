@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -198,11 +199,20 @@ def emails_enqueue(messages: Iterable[tuple[str, str, dict, str]]) -> int:
     return len(rows)
 
 
-def notify(
-    *,
-    deliveries: Iterable[tuple[object, str, dict, Clock | None, datetime | None, str]],
-) -> int:
-    """Write notices (and their e-mails) for (user, kind, context, clock, clock_due_at, url) rows.
+class Delivery(NamedTuple):
+    """One notice to write: to whom, of which kind, with what context, about which clock at
+    which due moment (deadline notices; None otherwise), linking to `url`."""
+
+    user: object
+    kind: str
+    context: dict
+    clock: Clock | None = None
+    clock_due_at: datetime | None = None
+    url: str = ""
+
+
+def notify(*, deliveries: Iterable[Delivery]) -> int:
+    """Write notices (and their e-mails) for `Delivery` rows (plain 6-tuples in that order work too).
 
     A deadline notice is unique per (recipient, clock, kind, due moment): repeating a delivery
     writes nothing, so callers may retry freely. Returns how many rows were offered.
