@@ -56,6 +56,38 @@ def pytest_sessionfinish(session, exitstatus):
         except redis.RedisError:
             pass  # the run already reported an unreachable Redis
     shutil.rmtree(test_settings.TEST_VAR_ROOT, ignore_errors=True)
+    _drop_leftover_databases(f"test_minsheng_{test_settings.TEST_RUN}")
+
+
+def _drop_leftover_databases(name: str) -> None:
+    """pytest-django drops each test database, but not one a straggling connection still holds (a
+    worker process or a live server thread ending late): drop this run's, and only this run's."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        return
+    import psycopg
+    from psycopg import sql
+
+    params = {
+        "dbname": "postgres",
+        "user": database.get("USER") or None,
+        "password": database.get("PASSWORD") or None,
+        "host": database.get("HOST") or "127.0.0.1",
+        "port": database.get("PORT") or 5432,
+    }
+    try:
+        with psycopg.connect(**{k: v for k, v in params.items() if v is not None}, autocommit=True) as connection:
+            pattern = name.replace("_", r"\_") + "%"
+            names = [
+                row[0] for row in connection.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [pattern])
+            ]
+            for leftover in names:
+                connection.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [leftover]
+                )
+                connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(leftover)))
+    except psycopg.Error:
+        pass  # nothing to clean, or PostgreSQL already gone: the run has reported what matters
 
 
 @pytest.fixture(autouse=True)
