@@ -6,11 +6,14 @@ Forms only validate input; every write is one call to petitions.services made by
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from petitions import services
 from petitions.forms import CategoryChoiceField, MultipleFileField
 from petitions.models import Category, Petition
 from portal import params
@@ -18,8 +21,6 @@ from portal.forms import PortalForm, PortalModelForm, mobile_validator
 from portal.models import Department
 from portal.scoping import user_department_ids
 from portal.uploads import MAX_FILE_BYTES, MAX_FILES, check_uploads
-
-TEXTAREA = {"rows": 4}
 
 
 def attachments_field() -> MultipleFileField:
@@ -112,6 +113,10 @@ class ActionForm(PortalForm):
         self.user = user
         super().__init__(*args, **kwargs)
 
+    def service_arguments(self) -> dict:
+        """The keyword arguments of the action's service, beside the ticket and the actor."""
+        return dict(self.cleaned_data)
+
 
 def _text(label, *, required=True, max_length=5000, rows=4):
     return forms.CharField(
@@ -152,6 +157,15 @@ class AssignForm(ActionForm):
             )
             self.initial.setdefault("is_complex", self.petition.is_complex)
 
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "lead_department": data["lead_department"],
+            "co_departments": list(data.get("co_departments") or []),
+            "is_complex": bool(data.get("is_complex")),
+            "note": data.get("note") or "",
+        }
+
 
 class ReasonForm(ActionForm):
     reason = _text(_("Reason"), max_length=2000, rows=3)
@@ -190,6 +204,9 @@ class AcceptForm(ActionForm):
         label=_("Accept the ticket and send the standard acknowledgement to the citizen"), required=True
     )
 
+    def service_arguments(self) -> dict:
+        return {}  # the confirmation is the form's, not the service's
+
 
 class ReplyForm(ActionForm):
     description = _(
@@ -201,6 +218,9 @@ class ReplyForm(ActionForm):
 
     def clean_attachments(self):
         return check_uploads(self.cleaned_data.get("attachments") or [])
+
+    def service_arguments(self) -> dict:
+        return {"body": self.cleaned_data["body"], "files": self.cleaned_data["attachments"]}
 
 
 class OpinionForm(ActionForm):
@@ -240,18 +260,21 @@ class UrgeForm(ActionForm):
     note = _text(_("Note to the department"), required=False, max_length=1000, rows=3)
 
 
-ACTION_FORMS: dict[str, type[ActionForm]] = {
-    "assign": AssignForm,
-    "return": ReturnForm,
-    "accept": AcceptForm,
-    "decline": DeclineForm,
-    "reply": ReplyForm,
-    "opinion": OpinionForm,
-    "note": NoteForm,
-    "extend": ExtendForm,
-    "urge": UrgeForm,
-    "close": CloseForm,
+# Each staff action of petitions.workflow's table: its form and the one service it calls
+# (portal.admin_actions.WorkflowActionsAdminMixin builds the buttons, pages and dispatch).
+ACTIONS: dict[str, tuple[type[ActionForm], Callable]] = {
+    "assign": (AssignForm, services.petition_assign),
+    "return": (ReturnForm, services.petition_return),
+    "accept": (AcceptForm, services.petition_accept),
+    "decline": (DeclineForm, services.petition_decline),
+    "reply": (ReplyForm, services.petition_reply),
+    "opinion": (OpinionForm, services.petition_submit_opinion),
+    "note": (NoteForm, services.petition_note),
+    "extend": (ExtendForm, services.petition_extend),
+    "urge": (UrgeForm, services.petition_urge),
+    "close": (CloseForm, services.petition_close),
 }
+ACTION_FORMS: dict[str, type[ActionForm]] = {action: form for action, (form, _service) in ACTIONS.items()}
 
 
 class ReissueCodeForm(PortalForm):

@@ -6,6 +6,11 @@ the admin's own form layout (templates/admin/action_form.html): breadcrumbs to t
 action as the page title and the object as its subtitle, a read-only summary of the object,
 the fields in `module aligned` fieldsets with their help and errors, and the submit row.
 
+`WorkflowActionsAdminMixin` wires a domain app's workflow actions into its ModelAdmin from one
+declaration, `workflow_actions = {action: (form class, service)}`: the change page's buttons
+(the actions the user may take now, from the app's portal.workflow.TransitionTable), one page per
+action at `<object_id>/act/<action>/`, and the dispatch to the service (no if-chain).
+
 A form may group its fields with a `fieldsets` attribute, as a ModelAdmin does:
 ``[(name, {"fields": (...), "description": ...}), ...]``; without one, all its fields form one
 fieldset headed by the action's title and description.
@@ -13,11 +18,20 @@ fieldset headed by the action's title and description.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.contrib import messages
+from django.core import checks
+from django.core.exceptions import PermissionDenied
 from django.forms import BoundField, CheckboxInput, Form
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
+
+from portal.exceptions import DomainError
 
 ACTION_TEMPLATE = "admin/action_form.html"
 
@@ -109,3 +123,108 @@ def action_page(
         **(extra_context or {}),
     }
     return TemplateResponse(request, template, context)
+
+
+class WorkflowActionsAdminMixin:
+    """Buttons, pages and dispatch of a workflow's actions on one object, from declarations.
+
+    - `workflow_table`: the app's portal.workflow.TransitionTable;
+    - `workflow_actions`: {action: (form class, service)}. The form is built with
+      `form_class(data, files, <workflow_object_argument>=obj, user=user)`; on a valid POST the
+      service is called as `service(<workflow_object_argument>=obj, actor=user, **arguments)`,
+      where `arguments` is the form's `service_arguments()` (its cleaned data without one);
+    - `workflow_object_argument`: the keyword naming the object ("petition").
+
+    Permission and role are checked first, for every method, before anything of the object is
+    shown; a GET opens only what may be done now; a POST is judged by the service, whose refusal
+    (the object moved on meanwhile) is shown on the form.
+    """
+
+    workflow_table = None
+    workflow_actions: dict[str, tuple[type[Form], Callable]] = {}
+    workflow_object_argument = "obj"
+
+    def check(self, **kwargs):
+        errors = super().check(**kwargs)
+        for action in self.workflow_actions:
+            if self.workflow_table is None or action not in self.workflow_table:
+                errors.append(
+                    checks.Error(
+                        f"The workflow action {action!r} is not in {type(self).__name__}.workflow_table.",
+                        obj=type(self),
+                        id="portal.E101",
+                    )
+                )
+        return errors
+
+    def _workflow_url_name(self) -> str:
+        opts = self.model._meta
+        return f"{opts.app_label}_{opts.model_name}_act"
+
+    def workflow_action_url(self, obj, action: str) -> str:
+        return reverse(f"{self.admin_site.name}:{self._workflow_url_name()}", args=[obj.pk, action])
+
+    def workflow_buttons(self, request, obj) -> list[tuple[str, object, str]]:
+        """(action, label, url) of the declared actions `request.user` may take on `obj` now."""
+        return [
+            (step.action, step.label, self.workflow_action_url(obj, step.action))
+            for step in self.workflow_table.available(request.user, obj)
+            if step.action in self.workflow_actions
+        ]
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/act/<str:action>/",
+                self.admin_site.admin_view(self.workflow_action_view),
+                name=self._workflow_url_name(),
+            ),
+            *super().get_urls(),
+        ]
+
+    def workflow_action_summary(self, request, obj, action: str) -> list[tuple[str, object]]:
+        """What the action page says about `obj` above the form; override per app."""
+        return []
+
+    def workflow_action_view(self, request, object_id, action):
+        if action not in self.workflow_actions:
+            raise Http404
+        table = self.workflow_table
+        step = table[action]
+        if step.permission and not request.user.has_perm(step.permission):
+            raise PermissionDenied
+        obj = self.get_object(request, object_id)  # outside the user's scope: 403 (scoping mixin)
+        if obj is None:
+            raise Http404
+        if not table.permitted(request.user, obj, action):
+            raise PermissionDenied
+        if request.method != "POST" and not table.may(request.user, obj, action):
+            raise PermissionDenied
+        form_class, service = self.workflow_actions[action]
+        form = form_class(
+            request.POST or None,
+            request.FILES or None,
+            **{self.workflow_object_argument: obj},
+            user=request.user,
+        )
+        if request.method == "POST" and form.is_valid():
+            arguments = form.service_arguments() if hasattr(form, "service_arguments") else dict(form.cleaned_data)
+            try:
+                service(**{self.workflow_object_argument: obj}, actor=request.user, **arguments)
+            except DomainError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, gettext("%(action)s: done.") % {"action": step.label})
+                opts = self.model._meta
+                return redirect(
+                    reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+                )
+        return action_page(
+            request,
+            self,
+            original=obj,
+            form=form,
+            title=step.label,
+            description=getattr(form, "description", ""),
+            summary=self.workflow_action_summary(request, obj, action),
+        )
