@@ -13,25 +13,7 @@ from petitions.models import Category, Petition
 from portal.forms import PortalForm, mobile_validator
 from portal.models import Department
 from portal.params import MonthField
-from portal.uploads import MAX_FILE_BYTES, MAX_FILES, check_uploads
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input (Django's "Uploading multiple files"): cleans to a list."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.gif"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
+from portal.uploads import MAX_FILE_BYTES, MAX_FILES, MultipleFileField, check_uploads
 
 
 class CategoryChoiceField(forms.ModelChoiceField):

@@ -8,7 +8,6 @@ subclass whose message is shown to the user as it is.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
@@ -17,7 +16,6 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from petitions import workflow
@@ -32,7 +30,7 @@ from petitions.models import (
     PetitionEvent,
     Reply,
 )
-from portal import clocks, notifications
+from portal import clocks, notifications, querycodes
 from portal.exceptions import DomainError, IllegalTransition, NotPermitted
 from portal.masking import mask_personal_data
 from portal.models import Clock, Department
@@ -46,25 +44,23 @@ S = Petition.State
 Action = PetitionEvent.Action
 
 ACKNOWLEDGEMENT = "您反映的问题已由我单位受理，将尽快给您回复。"
-# Query codes avoid characters people confuse when copying from paper (0/O, 1/I/L).
-QUERY_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-QUERY_CODE_LENGTH = 8
+QUERY_CODE_SALT = "petitions.query_code"
 
 
-# --- query codes ---------------------------------------------------------------------------
+# --- query codes (portal.querycodes, with the tickets' own key) ------------------------------
 
 
 def query_code_new() -> str:
-    return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(QUERY_CODE_LENGTH))
+    return querycodes.query_code_new()
 
 
 def query_code_digest(code: str) -> str:
     """Only a keyed digest is stored: a database leak does not reveal anyone's query code."""
-    return salted_hmac("petitions.query_code", code.strip().upper(), algorithm="sha256").hexdigest()
+    return querycodes.query_code_digest(code, salt=QUERY_CODE_SALT)
 
 
 def query_code_matches(petition: Petition, code: str) -> bool:
-    return bool(code) and constant_time_compare(petition.query_code_digest, query_code_digest(code))
+    return querycodes.query_code_matches(petition.query_code_digest, code, salt=QUERY_CODE_SALT)
 
 
 # --- helpers -------------------------------------------------------------------------------

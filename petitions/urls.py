@@ -1,20 +1,7 @@
 from django.urls import path, re_path, register_converter
 
 from petitions import ledger_views, staff_views, views
-
-
-class ReferenceConverter:
-    """A tracking number (WZ-20261120-0001): only these reach the ticket pages, so a ticket's
-    URL can never shadow another page of the app, whatever order the lines below are in."""
-
-    regex = r"[A-Za-z]{2}-[0-9]{8}-[0-9]{4,6}"
-
-    def to_python(self, value: str) -> str:
-        return value.upper()
-
-    def to_url(self, value: str) -> str:
-        return value
-
+from portal.references import ReferenceConverter
 
 register_converter(ReferenceConverter, "petition_reference")
 

@@ -37,3 +37,17 @@ def reference_next(*, prefix: str, day: date | None = None) -> str:
         except IntegrityError:  # another transaction created today's row first
             value = _increment(prefix, day)
     return f"{prefix}-{day:%Y%m%d}-{value:04d}"
+
+
+class ReferenceConverter:
+    """A reference (WZ-20261120-0001) in a URL: only these reach a record's pages, so a record's
+    URL can never shadow another page of the app, whatever order its URL patterns are in. An app
+    registers it under its own name (`register_converter(ReferenceConverter, "petition_reference")`)."""
+
+    regex = r"[A-Za-z]{2}-[0-9]{8}-[0-9]{4,6}"
+
+    def to_python(self, value: str) -> str:
+        return value.upper()
+
+    def to_url(self, value: str) -> str:
+        return value

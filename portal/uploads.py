@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import PureWindowsPath
 
 import filetype
+from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -134,3 +135,22 @@ def discard_files_on_error(service):
             _stored_files.reset(token)
 
     return wrapper
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's "Uploading multiple files"): cleans to a list;
+    `check_uploads` then checks them."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.gif"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
