@@ -1,9 +1,12 @@
+from celery.schedules import crontab
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from petitions import policies
 from portal import roles
 from portal.areas import DeadlineRule, MenuItem, PublicArea, ServiceCard
+from portal.registry import BeatEntry
 
 _VIEW = [
     "petitions.view_petition",
@@ -42,7 +45,25 @@ class PetitionsConfig(AppConfig):
 
     # The portal.Clock area of its work, and what it offers the public: menu, home card, deadline
     # rules, a section on /stats/ (portal.areas).
-    clock_area = "petition"
+    clock_area = policies.AREA
+    clock_area_label = _("Petition ticket")
+    # Its clocks' kinds and deadline policies, with their sources (portal.registry, portal.policies).
+    clock_kinds = policies.KINDS
+    deadline_policies = policies.POLICIES
+    # Its pages, under /petitions/ (portal/urls.py includes petitions.urls).
+    url_prefix = "petitions/"
+    # Periodic tasks, each with its management-command twin (merged into Celery beat's schedule).
+    beat_schedule = {
+        "petitions-close-unrated": BeatEntry("petitions.close_unrated", 3600.0, command="close_unrated_petitions"),
+        # Daily at 01:30: it stores last month's report if it is missing, so the 1st makes it and a
+        # beat that was down on the 1st catches up the next day; a stored report is never rewritten.
+        "petitions-monthly-report": BeatEntry(
+            "petitions.generate_monthly_report", crontab(minute=30, hour=1), command="generate_monthly_report"
+        ),
+    }
+    # Default rates ("count/period", per address and per account); settings.RATE_LIMITS (the
+    # RATE_LIMITS environment variable) overrides a group by name.
+    rate_limits = {"petitions.submit": "10/h", "petitions.track": "30/h", "petitions.rate": "20/h"}
     public_area = PublicArea(
         menu=(
             MenuItem("petitions:index", _("Petitions"), order=20),

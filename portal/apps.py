@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -86,6 +87,15 @@ class PortalConfig(AppConfig):
         from portal.subjects import check_clock_subjects
 
         register(check_clock_subjects)  # each app's clock_subjects: installed models, complete adapters
+        from portal import registry
+
+        # Each app's kinds, policies, URLs, beat entries and rate limits (portal.registry).
+        register(registry.check_declarations, Tags.urls)
+        # Beat reads the Celery app's schedule after Django is set up (the worker's and beat's
+        # Django fix-up calls django.setup() when it loads the task modules): add the apps' entries.
+        from portal.celery import app as celery_app
+
+        celery_app.conf.beat_schedule = {**settings.CELERY_BEAT_SCHEDULE, **registry.beat_schedule()}
         # A login is not a change to the account: record last_login without a history row, or
         # the users' history would grow by one row per sign-in and hide the real changes.
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")

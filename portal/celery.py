@@ -1,4 +1,5 @@
-"""The Celery application. Beat's schedule lives in settings.CELERY_BEAT_SCHEDULE."""
+"""The Celery application. Beat's schedule: portal's own in settings.CELERY_BEAT_SCHEDULE, and the
+entries each domain app declares (`beat_schedule`, portal.registry), added in PortalConfig.ready."""
 
 import os
 

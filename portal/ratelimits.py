@@ -4,15 +4,17 @@ Counters live in the shared cache (Redis in production), so every web process co
 A view over its limit raises `Ratelimited`; `RATELIMIT_VIEW` (portal.views.rate_limited) turns it
 into a 429 page that says, in the reader's language, when to try again.
 
-Rates are settings (`RATE_LIMITS`), so a city can tighten them without a code change.
+Each app declares its groups' default rates (`rate_limits` on its AppConfig, portal.registry);
+settings.RATE_LIMITS holds portal's own and overrides any group by name, so a city can tighten
+them without a code change.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django_ratelimit.decorators import ratelimit
 
+from portal import registry
 from portal.security import client_ip
 
 
@@ -28,12 +30,12 @@ def limited(group: str, *, method=("POST",)):
 
     `method` names the HTTP methods that count (writes by default; look-ups pass ("GET", "POST")).
     """
-    if group not in settings.RATE_LIMITS:  # fail at import, not on the first request
-        raise ImproperlyConfigured(f"settings.RATE_LIMITS has no rate for {group!r}")
+    if group not in registry.rate_limits():  # fail at import, not on the first request
+        raise ImproperlyConfigured(f"No app declares a rate limit for {group!r}, nor does settings.RATE_LIMITS")
 
     def rate(_group, _request) -> str:
         # Read per request, so a changed setting (or a test's override) takes effect at once.
-        return settings.RATE_LIMITS[group]
+        return registry.rate_limits()[group]
 
     def decorate(view):
         per_ip = ratelimit(group=group, key="ip", rate=rate, method=list(method), block=True)

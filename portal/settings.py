@@ -10,7 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -326,6 +325,8 @@ HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
 # How often beat recomputes the public statistics page (/stats/) into the cache.
 PUBLIC_STATS_REFRESH_SECONDS = env.int("PUBLIC_STATS_REFRESH_SECONDS", default=600)
 
+# Portal's own periodic tasks. Each domain app declares its own (`beat_schedule` on its AppConfig,
+# portal.registry); PortalConfig.ready merges them into the Celery app's schedule.
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {
         "task": "portal.sweep_deadlines",
@@ -339,27 +340,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.refresh_public_stats",
         "schedule": float(PUBLIC_STATS_REFRESH_SECONDS),
     },
-    "petitions-close-unrated": {
-        "task": "petitions.close_unrated",
-        "schedule": 3600.0,
-    },
-    "petitions-monthly-report": {
-        "task": "petitions.generate_monthly_report",
-        # Daily at 01:30: it stores last month's report if it is missing, so the 1st makes it and a
-        # beat that was down on the 1st catches up the next day; a stored report is never rewritten.
-        "schedule": crontab(minute=30, hour=1),
-    },
 }
 
 # --- Rate limits (portal.ratelimits) -------------------------------------------------------
 # "count/period" per client address and per account; over it, a 429 page (portal.views.rate_limited).
+# Portal's own groups; each domain app declares its groups' defaults (`rate_limits` on its AppConfig,
+# portal.registry). RATE_LIMITS='{"accounts.register": "20/h"}' in the environment overrides any group.
 RATE_LIMITS = {
-    "petitions.submit": env.str("RATE_LIMIT_PETITION_SUBMIT", default="10/h"),
-    "petitions.track": env.str("RATE_LIMIT_PETITION_TRACK", default="30/h"),
-    "petitions.rate": env.str("RATE_LIMIT_PETITION_RATE", default="20/h"),
     "accounts.register": env.str("RATE_LIMIT_REGISTER", default="10/h"),
     # Each request may send an e-mail: without a limit, a way to flood someone's mailbox.
     "accounts.password_reset": env.str("RATE_LIMIT_PASSWORD_RESET", default="5/h"),
+    **env.json("RATE_LIMITS", default={}),
 }
 RATELIMIT_VIEW = "portal.views.rate_limited"
 RATELIMIT_USE_CACHE = "durable"  # counters an evicting page cache must not drop

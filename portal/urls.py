@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from portal import dashboard_views, views
+from portal import dashboard_views, registry, views
 from portal.forms import AdminLoginForm
 
 admin.site.site_header = settings.ADMIN_SITE_HEADER
@@ -27,7 +27,8 @@ urlpatterns = [
     path("dashboard/performance/", dashboard_views.performance, name="dashboard_performance"),
     path("dashboard/performance/export.xlsx", dashboard_views.performance_export, name="dashboard_performance_export"),
     path("stats/", dashboard_views.stats, name="stats"),
-    path("petitions/", include("petitions.urls")),
+    # Each domain app's pages, under the prefix it declares (`url_prefix`, portal.registry).
+    *[path(prefix, include(module)) for prefix, module in registry.url_includes()],
     path("admin/", admin.site.urls),
 ]
 
