@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from petitions.models import CoHandling, Petition
 from portal import deadlines
 from portal.masking import mask_personal_data
-from portal.models import Clock
+from portal.models import Clock, ClockQuerySet
 from portal.scoping import scope_queryset
 
 PAGE_SIZE = 50
@@ -90,9 +90,7 @@ def ledger_petitions(*, user, filters: LedgerFilter, now: datetime) -> QuerySet:
     if filters.received_to:
         queryset = queryset.filter(received_at__lte=deadlines.end_of_day(filters.received_to))
     if filters.overdue_only:
-        overdue = _reply_clocks().filter(
-            object_id=OuterRef("pk"), state__in=[Clock.State.RUNNING, Clock.State.OVERDUE], due_at__lt=now
-        )
+        overdue = _reply_clocks().filter(ClockQuerySet.overdue_condition(now), object_id=OuterRef("pk"))
         queryset = queryset.filter(Exists(overdue))
     return queryset.order_by("-received_at", "-id").values(*LEDGER_FIELDS)
 
@@ -133,7 +131,7 @@ def days_overdue(clock: dict | None, now: datetime, calendar=None) -> int | None
     """Working days past due: an open clock up to now, a clock met late up to its meeting."""
     if clock is None:
         return None
-    if clock["state"] in (Clock.State.RUNNING, Clock.State.OVERDUE) and clock["due_at"] < now:
+    if ClockQuerySet.is_overdue(state=clock["state"], due_at=clock["due_at"], now=now):
         return deadlines.working_days_between(clock["due_at"], now, calendar)
     if clock["state"] == Clock.State.MET_LATE and clock["met_at"]:
         return deadlines.working_days_between(clock["due_at"], clock["met_at"], calendar)
@@ -160,10 +158,9 @@ class LedgerRow:
     reply_due_at: datetime | None
     reply_state: str
     days_overdue: int | None
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.reply_state in (Clock.State.RUNNING, Clock.State.OVERDUE) and bool(self.days_overdue)
+    # The reply deadline is overdue now (ClockQuerySet's definition), even if less than a working
+    # day past due (days_overdue 0).
+    is_overdue: bool = False
 
     @property
     def was_late(self) -> bool:
@@ -209,6 +206,8 @@ def ledger_rows(petitions: Iterable[dict], *, now: datetime, calendar=None) -> l
                 reply_due_at=clock["due_at"] if clock else None,
                 reply_state=clock["state"] if clock else "",
                 days_overdue=days_overdue(clock, now, calendar),
+                is_overdue=clock is not None
+                and ClockQuerySet.is_overdue(state=clock["state"], due_at=clock["due_at"], now=now),
             )
         )
     return rows

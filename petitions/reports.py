@@ -34,7 +34,7 @@ from django.utils.translation import pgettext
 from petitions.models import MonthlyReport, Petition
 from portal.dashboards import as_percent
 from portal.exceptions import DomainError
-from portal.models import Clock, Department
+from portal.models import Clock, ClockQuerySet, Department
 from portal.periods import Period, month_first, period_bounds, previous_month
 
 Kind = Clock.Kind
@@ -67,15 +67,12 @@ def monthly_report_figures(month: date, now: datetime) -> dict:
     in_month = {"started_at__gte": start, "started_at__lt": end}
     met_in_month = {"met_at__gte": start, "met_at__lt": end}
     petition_type = ContentType.objects.get_for_model(Petition)
+    overdue_now = ClockQuerySet.overdue_condition(now)
 
     # Query 1: the month's deadlines, grouped by the responsible department.
     clock_rows = (
         Clock.objects.filter(content_type=petition_type)
-        .filter(
-            Q(kind=Kind.ACKNOWLEDGE, **in_month)
-            | Q(kind=Kind.REPLY, **met_in_month)
-            | Q(state__in=Clock.OPEN_STATES, due_at__lt=now)
-        )
+        .filter(Q(kind=Kind.ACKNOWLEDGE, **in_month) | Q(kind=Kind.REPLY, **met_in_month) | overdue_now)
         .values("department_id")
         .annotate(
             accepted_in_24h=Count("id", filter=Q(kind=Kind.ACKNOWLEDGE, state=State.MET_ON_TIME, **in_month)),
@@ -88,7 +85,7 @@ def monthly_report_figures(month: date, now: datetime) -> dict:
             overdue=Count(
                 "object_id",
                 distinct=True,
-                filter=Q(state__in=[State.RUNNING, State.OVERDUE], due_at__lt=now),
+                filter=overdue_now,
             ),
         )
         .order_by()

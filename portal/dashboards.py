@@ -60,7 +60,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from portal import deadlines, periods, subjects
 from portal.areas import area_keys
 from portal.calendar import calendar_missing_years
-from portal.models import Clock, Department
+from portal.models import Clock, ClockQuerySet, Department
 from portal.pagecache import public_content_changed
 from portal.periods import Period, add_months, month_start, period_bounds  # noqa: F401  (re-exported: dashboards.period_bounds etc.)
 from portal.policies import all_policies
@@ -74,6 +74,9 @@ Area = Clock.Area
 REPLY_KINDS = (Kind.REPLY, Kind.RESPOND)
 # Open clocks that count against a deadline (a paused clock is not counting down).
 COUNTING_STATES = (State.RUNNING, State.OVERDUE)
+# The one definition of each (portal.models.ClockQuerySet says why it is this one).
+OVERDUE = ClockQuerySet.overdue_condition
+DUE_SOON = ClockQuerySet.due_soon_condition
 
 # --- red / amber / green for departments (explained in the board's legend) ----------------------
 # Red: a tenth or more of the department's open work is overdue, or fewer than 80% of the
@@ -305,9 +308,12 @@ def may_view_dashboard(user) -> bool:
 
 
 def due_horizons(now: datetime) -> tuple[datetime, datetime]:
-    """(end of today, end of the next working day), local: the board's "due today" and "due soon"."""
+    """(end of today, the latest moment a clock can be due soon): the range the board scans.
+
+    What "due soon" and "overdue" mean is ClockQuerySet's (portal.models), nowhere else."""
     today = deadlines.local_date(now)
-    return deadlines.end_of_day(today), deadlines.due_after_working_days(now, 1)
+    end_of_today = deadlines.end_of_day(today)
+    return end_of_today, max(end_of_today, ClockQuerySet.due_soon_limit(now))
 
 
 @dataclass(frozen=True)
@@ -401,9 +407,9 @@ def board_headline(*, scope: DashboardScope, now: datetime) -> Headline:
         .filter(state__in=COUNTING_STATES, due_at__lte=horizon)
         .values(*grouping)
         .annotate(
-            overdue=Count("due_at", filter=Q(due_at__lt=now)),
+            overdue=Count("due_at", filter=OVERDUE(now)),
             due_today=Count("due_at", filter=Q(state=State.RUNNING, due_at__gte=now, due_at__lte=end_of_today)),
-            due_soon=Count("due_at", filter=Q(state=State.RUNNING, due_at__gte=now)),
+            due_soon=Count("due_at", filter=DUE_SOON(now)),
         )
         .order_by()
     ):
@@ -450,7 +456,7 @@ def board_items(
     status: str = "",
     sort: str = "due",
 ):
-    """Overdue and due-soon clocks (due by the end of the next working day), as a QuerySet.
+    """Overdue and due-soon clocks (as ClockQuerySet defines them), as a QuerySet.
 
     `status` "overdue" or "due_soon" narrows it; `sort` is a key of SORTS (most overdue first
     by default). Served by the partial index on open clocks' due moments.
@@ -458,9 +464,11 @@ def board_items(
     _, horizon = due_horizons(now)
     queryset = scope.clocks().filter(state__in=COUNTING_STATES, due_at__lte=horizon)
     if status == "overdue":
-        queryset = queryset.filter(due_at__lt=now)
+        queryset = queryset.filter(OVERDUE(now))
     elif status == "due_soon":
-        queryset = queryset.filter(due_at__gte=now)
+        queryset = queryset.filter(DUE_SOON(now))
+    else:
+        queryset = queryset.filter(OVERDUE(now) | DUE_SOON(now))
     if department_id:
         queryset = queryset.filter(department_id=department_id)
     if area:
@@ -563,7 +571,7 @@ def board_departments(*, scope: DashboardScope, now: datetime) -> list[Departmen
         .values("department_id", "content_type_id")
         .annotate(
             open=Count("object_id", distinct=True),
-            overdue=Count("object_id", distinct=True, filter=Q(state__in=COUNTING_STATES, due_at__lt=now)),
+            overdue=Count("object_id", distinct=True, filter=OVERDUE(now)),
         )
         .order_by()
     ):

@@ -184,9 +184,71 @@ class ClockQuerySet(models.QuerySet):
     def open(self):
         return self.filter(state__in=Clock.OPEN_STATES)
 
+    # The one vocabulary of deadlines. Every list, filter, report and board asks these, never
+    # `state="overdue"` or its own `due_at` window.
+    #
+    # Overdue is `due_at < now` on a counting (running or overdue, not paused) clock, not the
+    # recorded state: the state is what the sweep writes when it claims a clock for its notice, so
+    # it lags the clock by up to one sweep interval, and a page that read it would call a clock due
+    # a minute ago "on time" until the next run. `due_at` is exact at every moment, is re-derived by
+    # portal.clocks on every extension (an extended clock is not overdue, whatever was recorded),
+    # and the condition is a range on the partial covering index on open clocks (clock_open_due,
+    # with state included), so the board stays an index-only scan. The recorded state and
+    # `overdue_at` remain the sweep's fact "the overdue notice was sent", for notices only.
+    #
+    # Due soon is the sweep's reminder rule: a running clock not yet due, due within
+    # settings.CLOCK_HOUR_REMINDER (4 hours) for a clock counted in hours, within one working day
+    # for one counted in working days. A clock's unit is its policy's (overrides change only the
+    # amount), so the rule is written on `policy`, which clock_open_due includes, rather than on
+    # `unit`, which it does not; the sweep's SQL (_MARK_REMINDED) says the same on `unit`, and
+    # tests/portal/test_vocabulary.py holds the two equal.
+
+    @staticmethod
+    def overdue_condition(now) -> Q:
+        return Q(state__in=[Clock.State.RUNNING, Clock.State.OVERDUE], due_at__lt=now)
+
+    @staticmethod
+    def is_overdue(*, state: str, due_at, now) -> bool:
+        """overdue_condition, for a clock already read (a row of values, a list item)."""
+        return state in (Clock.State.RUNNING, Clock.State.OVERDUE) and due_at is not None and due_at < now
+
+    @staticmethod
+    def due_soon_horizons(now):
+        """(hour clocks, working-day clocks): due at or before these moments is due soon."""
+        from portal import deadlines
+
+        return now + settings.CLOCK_HOUR_REMINDER, deadlines.due_after_working_days(now, 1)
+
+    @classmethod
+    def due_soon_condition(cls, now) -> Q:
+        from portal.policies import HOURS, all_policies
+
+        hour_horizon, day_horizon = cls.due_soon_horizons(now)
+        hour_policies = sorted(code for code, policy in all_policies().items() if policy.unit == HOURS)
+        return Q(state=Clock.State.RUNNING, due_at__gte=now) & (
+            Q(policy__in=hour_policies, due_at__lte=hour_horizon)
+            | (~Q(policy__in=hour_policies) & Q(due_at__lte=day_horizon))
+        )
+
+    @classmethod
+    def due_soon_limit(cls, now):
+        """The latest due moment that can be due soon (a range bound for the index)."""
+        return max(cls.due_soon_horizons(now))
+
+    @staticmethod
+    def met_in_condition(start, end) -> Q:
+        """Met within [start, end) (portal.periods.period_bounds), on time or late."""
+        return Q(met_at__gte=start, met_at__lt=end)
+
     def overdue(self, now):
-        """Open clocks past their due moment, whether or not the sweep has marked them yet."""
-        return self.filter(state__in=[Clock.State.RUNNING, Clock.State.OVERDUE], due_at__lt=now)
+        """Counting clocks past their due moment, whether or not the sweep has marked them yet."""
+        return self.filter(self.overdue_condition(now))
+
+    def due_soon(self, now):
+        return self.filter(self.due_soon_condition(now), due_at__lte=self.due_soon_limit(now))
+
+    def met_in(self, start, end):
+        return self.filter(self.met_in_condition(start, end))
 
     def for_subject(self, subject):
         return self.filter(
