@@ -188,6 +188,15 @@ def test_my_tickets_explain_each_tickets_due_dates(english, side):
     assert "On time" in html  # the replied ticket's met deadlines
 
 
+def test_my_tickets_label_the_receipt_date_as_received_not_accepted(client, side):
+    """收件时间 is when the ticket arrived; 受理时间 is the department's acceptance, a later step."""
+    petition_in(side, S.SUBMITTED)
+    client.force_login(side.citizen)
+    html = client.get(reverse("petitions:mine"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "收件时间" in html and "受理时间" not in html
+    assert "办理时限：" in html and "办理时限:" not in html  # full-width colon inside Chinese text
+
+
 def test_my_tickets_read_all_due_dates_in_one_query(english, side, django_assert_num_queries):
     for _ in range(2):
         submit(side)
