@@ -409,7 +409,7 @@ def _open_clock(w: World):
 
 POSTS: dict[str, Access] = {
     # Urging from the board needs the dashboard and urge permissions; heading a department only
-    # narrows the scope (portal/dashboards.py dashboard_scope). Done: back to the board.
+    # narrows the scope (portal/dashboards/scope.py dashboard_scope). Done: back to the board.
     "dashboard_urge": access(
         FORBIDDEN,
         method="post",
