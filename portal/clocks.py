@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import deadlines, notifications, roles, subjects
+from portal import deadlines, notifications, registry, roles, subjects
 from portal.exceptions import DomainError, IllegalTransition, NotPermitted
 from portal.models import Clock, SweepRun
 from portal.policies import Policy, get_policy
@@ -89,7 +89,7 @@ def clock_start(*, subject, policy: str, started_at: datetime | None = None, dep
         content_type=content_type, object_id=subject.pk, kind=rule.kind, state__in=Clock.OPEN_STATES
     ).exists():
         raise IllegalTransition(
-            _("This item already has a running %(kind)s deadline.") % {"kind": Clock.Kind(rule.kind).label}
+            _("This item already has a running %(kind)s deadline.") % {"kind": registry.kind_label(rule.kind)}
         )
     clock = Clock(
         content_type=content_type,

@@ -7,9 +7,10 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal import registry
 from portal.dashboards import DashboardScope, Period, installed_areas, period_bounds
 from portal.forms import PortalForm
-from portal.models import Clock, Department
+from portal.models import Department
 from portal.params import MonthField
 
 SORT_CHOICES = (
@@ -32,8 +33,9 @@ class BoardFilterForm(PortalForm):
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Department.objects.none(), required=False, empty_label=_("All departments")
     )
-    area = forms.ChoiceField(label=_("Area"), choices=[("", _("All areas")), *Clock.Area.choices], required=False)
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *Clock.Kind.choices], required=False)
+    # Choices from the installed apps' declarations (portal.registry), set per form.
+    area = forms.ChoiceField(label=_("Area"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
     status = forms.ChoiceField(label=_("Show"), choices=STATUS_CHOICES, required=False)
     sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
 
@@ -43,8 +45,9 @@ class BoardFilterForm(PortalForm):
         # Only the areas an installed app declares: the filter promises nothing not built yet.
         self.fields["area"].choices = [
             ("", _("All areas")),
-            *[(area, Clock.Area(area).label) for area in installed_areas()],
+            *[(area, registry.area_label(area)) for area in installed_areas()],
         ]
+        self.fields["kind"].choices = [("", _("All kinds")), *registry.clock_kinds().items()]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from portal import clocks, dashboards, deadlines, exports, params
+from portal import clocks, dashboards, deadlines, exports, params, registry
 from portal.dashboard_forms import BoardFilterForm, PeriodForm, UrgeForm
 from portal.dashboards import DashboardScope, Period
 from portal.models import Clock
@@ -59,7 +59,7 @@ def dashboard(request):
             "headline": figures.headline,
             "figures_at": figures.computed_at,
             "areas": [(area, dashboards.AREA_TOTAL_LABELS[area]) for area in dashboards.installed_areas()],
-            "area_labels": dict(Clock.Area.choices),
+            "area_labels": registry.clock_areas(),
             "departments": figures.departments,
             "figure": dashboards.FIGURES,
             "terms": dashboards.figure_terms(

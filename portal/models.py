@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from portal import registry
 from portal.names import LocalizedName
 
 
@@ -283,6 +285,10 @@ class Clock(models.Model):
         MET_ON_TIME = "met_on_time", _("Met on time")
         MET_LATE = "met_late", _("Met late")
 
+    # The areas and kinds of the apps built so far, as constants for portal's dashboards. They are
+    # not the fields' choices: each domain app declares its own (`clock_area`, `clock_kinds`,
+    # portal.registry), so a new app or kind needs no migration here; `clean` and the registry's
+    # start-up checks hold the values to the declarations.
     class Area(models.TextChoices):
         PETITION = "petition", _("Petition ticket")
         SUGGESTION = "suggestion", _("Suggestion")
@@ -312,8 +318,8 @@ class Clock(models.Model):
         verbose_name=_("responsible department"),
         help_text=_("Empty while the office has not yet assigned the work."),
     )
-    area = models.CharField(_("area"), max_length=20, choices=Area.choices)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    area = models.CharField(_("area"), max_length=20)  # a declared clock_area (portal.registry)
+    kind = models.CharField(_("kind"), max_length=20)  # a declared clock kind (portal.registry)
     policy = models.CharField(_("policy"), max_length=50)
     unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
     amount = models.PositiveIntegerField(_("allowed time"), help_text=_("Hours or working days, by unit."))
@@ -394,6 +400,23 @@ class Clock(models.Model):
     def __str__(self) -> str:
         due = timezone.localtime(self.due_at)
         return f"{self.get_kind_display()} · {self.get_state_display()} · {due:%Y-%m-%d %H:%M}"
+
+    def get_area_display(self) -> str:
+        """The area's label, as its app declares it (portal.registry)."""
+        return registry.area_label(self.area)
+
+    def get_kind_display(self) -> str:
+        """The kind's label ("Reply"), as its app declares it (portal.registry)."""
+        return registry.kind_label(self.kind)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.area not in registry.clock_areas():
+            errors["area"] = _("No installed app declares the area %(area)s.") % {"area": self.area}
+        if self.kind not in registry.clock_kinds():
+            errors["kind"] = _("No installed app declares the deadline kind %(kind)s.") % {"kind": self.kind}
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_open(self) -> bool:

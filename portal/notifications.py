@@ -24,7 +24,7 @@ from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from portal import roles, subjects
+from portal import registry, roles, subjects
 from portal.models import Clock, Membership, Notice, OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ def _format_context(context: dict) -> dict:
     else:
         shown.setdefault("due", "")
     if context.get("clock_kind"):
-        shown["clock"] = Clock.Kind(context["clock_kind"]).label
+        shown["clock"] = registry.kind_label(context["clock_kind"])
     else:
         shown.setdefault("clock", "")
     for key in ("reference", "title", "department", "note"):

@@ -119,3 +119,31 @@ def test_a_view_limited_by_an_undeclared_group_fails_at_import():
 
     with pytest.raises(ImproperlyConfigured, match=r"No app declares a rate limit for 'nowhere\.submit'"):
         limited("nowhere.submit")
+
+
+# --- Clock.area and Clock.kind: values the apps declare, not database choices ---------------------
+
+
+def test_clock_area_and_kind_have_no_database_choices():
+    assert Clock._meta.get_field("area").choices is None
+    assert Clock._meta.get_field("kind").choices is None
+
+
+@pytest.mark.django_db
+def test_a_clock_of_a_declared_kind_is_shown_by_the_declared_label_and_an_undeclared_one_is_refused():
+    from django.contrib.auth.models import Group
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from portal import clocks
+
+    # "moderate" is declared by a test app alone (tests/portal/policy_apps.py): no portal migration.
+    clock = clocks.clock_start(subject=Group.objects.create(name="建言"), policy="suggestion.moderate")
+    with translation.override("en"):
+        assert (clock.get_kind_display(), clock.get_area_display()) == ("Moderation decision", "Suggestion")
+        assert str(clock).startswith("Moderation decision · ")
+    clock.full_clean()
+    clock.area, clock.kind = "festival", "celebrate"
+    with pytest.raises(ValidationError) as refused:
+        clock.full_clean()
+    assert set(refused.value.message_dict) == {"area", "kind"}
