@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import deadlines, periods
 from portal.dashboards.board import _duration
-from portal.dashboards.figures import COUNTING_STATES, REPLY_KINDS, Kind, State, as_percent, half_up
+from portal.dashboards.figures import OVERDUE, REPLY_KINDS, Kind, State, as_percent, half_up
 from portal.dashboards.metrics import Metric, provided_metrics
 from portal.dashboards.scope import DashboardScope
 from portal.models import Clock, Department
@@ -192,7 +192,7 @@ def performance_figures(
         for name in ("acknowledge_due", "acknowledged_in_time", "replies_started", "replies_started_met"):
             setattr(target, name, item[name])
 
-    met = base.filter(met_at__gte=start, met_at__lt=end)
+    met = base.met_in(start, end)
     for item in (
         met.values("department_id")
         .annotate(
@@ -212,7 +212,7 @@ def performance_figures(
         row(department_id).average_reply_days, row(department_id).p90_reply_days = average, p90
 
     for item in (
-        base.filter(state__in=COUNTING_STATES, due_at__gte=start, due_at__lt=min(end, now))
+        base.filter(OVERDUE(now), due_at__gte=start, due_at__lt=end)
         .values("department_id")
         .annotate(n=Count("*"))
         .order_by()

@@ -159,6 +159,7 @@ def test_figures_on_known_data(story, departments):
     zjj = _row(figures, "住房和城乡建设局")
     assert {key: zjj[key] for key in reports.COUNT_KEYS} == {
         "received": 2,
+        "acknowledge_due": 2,
         "accepted_in_24h": 1,  # exactly 24 hours is on time; 24 hours and a second is not
         "replied": 2,
         "replied_on_time": 1,
@@ -174,6 +175,7 @@ def test_figures_on_known_data(story, departments):
     jyj = _row(figures, "教育局")
     assert {key: jyj[key] for key in reports.COUNT_KEYS} == {
         "received": 1,
+        "acknowledge_due": 1,
         "accepted_in_24h": 0,
         "replied": 1,  # the September ticket's reply on 2 October
         "replied_on_time": 1,
@@ -190,6 +192,20 @@ def test_figures_on_known_data(story, departments):
     assert total["satisfaction_rate"] == round(2 / 3, 4)
     assert total["average_reply_days"] == 6.0  # (3 + 11 + 4) / 3
     assert figures["month"] == "2026-10"
+
+
+def test_the_acceptance_rate_is_the_performance_pages_acknowledgement_rate(story, departments):
+    """Both divide acknowledgements met in time by acknowledgements due (not by tickets received)."""
+    from portal import dashboards, periods
+
+    october_story(story, departments)
+    total = reports.monthly_report_figures(OCTOBER, NOVEMBER_3)["total"]
+    start, end = periods.period_bounds(periods.Period.MONTH, OCTOBER)
+    rows = dashboards.performance_figures(department_ids=None, start=start, end=end, now=NOVEMBER_3, area="petition")
+    due = sum(row.acknowledge_due for row in rows.values())
+    in_time = sum(row.acknowledged_in_time for row in rows.values())
+    assert (total["acknowledge_due"], total["accepted_in_24h"]) == (due, in_time)
+    assert total["accepted_in_24h_rate"] == round(in_time / due, 4)
 
 
 def test_the_unassigned_have_their_own_row(story, departments):
@@ -297,7 +313,7 @@ def test_report_workbook(english, story, departments):
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     rows = [list(row) for row in workbook.active.iter_rows(values_only=True)]
     header = rows[2]
-    assert header[:3] == ["Department", "Received", "Accepted within 24 hours"]
+    assert header[:4] == ["Department", "Received", "Due for acknowledgement", "Accepted within 24 hours"]
     by_name = {row[0]: row for row in rows[3:] if row and row[0]}
     assert by_name["住房和城乡建设局"][1] == 2
     assert by_name["住房和城乡建设局"][header.index("Satisfaction (%)")] == 50.0
