@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from petitions import policies
 from petitions.models import CoHandling, Petition
 from portal import deadlines
 from portal.masking import mask_personal_data
@@ -69,7 +70,7 @@ def may_view_ledger(user) -> bool:
 
 
 def _reply_clocks() -> QuerySet[Clock]:
-    return Clock.objects.filter(content_type=ContentType.objects.get_for_model(Petition), kind=Clock.Kind.REPLY)
+    return Clock.objects.filter(content_type=ContentType.objects.get_for_model(Petition), kind=policies.REPLY)
 
 
 def ledger_petitions(*, user, filters: LedgerFilter, now: datetime) -> QuerySet:

@@ -18,12 +18,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from petitions import selectors, services
+from petitions import policies, selectors, services
 from petitions.admin import SLIP_SESSION_KEY
 from petitions.admin_forms import RecordForm
 from petitions.models import Petition
 from portal.exceptions import DomainError
-from portal.models import Clock
 
 DEFAULT_OFFICE_NAME = gettext_lazy("Petition office (网络问政办公室)")
 
@@ -83,8 +82,8 @@ def slip(request):
         "query_code": data["code"],
         "track_url": settings.SITE_URL + reverse("petitions:track"),
         "office_name": getattr(settings, "PETITION_OFFICE_NAME", "") or DEFAULT_OFFICE_NAME,
-        "acknowledge_clock": due.get(Clock.Kind.ACKNOWLEDGE),
-        "reply_clock": due.get(Clock.Kind.REPLY),
+        "acknowledge_clock": due.get(policies.ACKNOWLEDGE),
+        "reply_clock": due.get(policies.REPLY),
         "admin_url": reverse("admin:petitions_petition_change", args=[petition.pk]),
     }
     return render(request, "petitions/slip.html", context)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
 
-from petitions import services
+from petitions import policies, services
 from petitions.models import Category, Petition
 from portal.models import Clock, Department, User
 from tests.factories import DepartmentFactory, citizen, clerk, staff_of
@@ -103,7 +103,7 @@ def petition_in(side: Staffside, state: str, *, co: bool = True, **overrides) ->
     return petition
 
 
-def open_clock(petition: Petition, kind: str = Clock.Kind.REPLY) -> Clock | None:
+def open_clock(petition: Petition, kind: str = policies.REPLY) -> Clock | None:
     return Clock.objects.for_subject(petition).open().filter(kind=kind).first()
 
 

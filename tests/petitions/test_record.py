@@ -7,7 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from petitions import selectors
+from petitions import policies, selectors
 from petitions.models import Petition, PetitionEvent
 from portal.models import Clock
 from tests.petitions.staffside import build_staffside
@@ -90,7 +90,7 @@ def test_slip_shows_the_code_once_and_the_citizen_can_track_with_it(client, side
     assert petition.reference in page and code in page
     assert settings.SITE_URL + reverse("petitions:track") in page
     assert "data-print" in page and "<script>" not in page
-    assert slip.context["reply_clock"].kind == Clock.Kind.REPLY
+    assert slip.context["reply_clock"].kind == policies.REPLY
 
     again = client.get(SLIP)
     assert again.status_code == 302 and again["Location"] == RECORD

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from petitions import services
+from petitions import policies, services
 from petitions.models import Attachment, Petition, PetitionEvent, Reply
 from portal import clocks, notifications
 from portal.exceptions import DomainError, IllegalTransition, NotPermitted
@@ -48,7 +48,7 @@ def test_assign_sets_the_department_on_every_clock_and_the_ordinary_policy(side)
     petition = submit(side)
     services.petition_assign(petition=petition, actor=side.clerk, lead_department=side.lead)
     reply = open_clock(petition)
-    acknowledge = open_clock(petition, Clock.Kind.ACKNOWLEDGE)
+    acknowledge = open_clock(petition, policies.ACKNOWLEDGE)
     assert reply.department == side.lead and acknowledge.department == side.lead
     assert (reply.policy, reply.amount) == ("petition.reply.ordinary", 7)
 
@@ -115,7 +115,7 @@ def test_return_needs_a_reason(side):
 def test_accept_meets_the_acknowledgement(side, hours, state):
     with time_machine.travel(TUESDAY, tick=False):
         petition = petition_in(side, S.ASSIGNED)
-        acknowledge = open_clock(petition, Clock.Kind.ACKNOWLEDGE)
+        acknowledge = open_clock(petition, policies.ACKNOWLEDGE)
     with time_machine.travel(TUESDAY + timedelta(hours=hours), tick=False):
         services.petition_accept(petition=petition, actor=side.staff_lead)
     acknowledge.refresh_from_db()

@@ -21,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from petitions import policies
 from petitions.models import Petition, PetitionEvent
 from portal import clocks, notifications, subjects
 from portal.models import Clock, Membership, Notice
@@ -79,7 +80,7 @@ def test_urging_a_tickets_clocks_from_the_board_writes_one_timeline_event(englis
 def test_only_the_ticked_clocks_of_a_ticket_are_urged(client, side):
     petition = petition_in(side, S.ASSIGNED)
     reply = open_clock(petition)
-    acknowledgement = open_clock(petition, Clock.Kind.ACKNOWLEDGE)
+    acknowledgement = open_clock(petition, policies.ACKNOWLEDGE)
     client.force_login(side.clerk)
     client.post(reverse("dashboard_urge"), {"clocks": [reply.pk], "note": "请加快"})
     assert Clock.objects.get(pk=reply.pk).last_urged_at is not None
@@ -144,7 +145,7 @@ def test_extending_from_the_clock_admin_writes_the_tickets_event_and_the_citizen
 
 def test_the_clock_admin_refuses_what_the_tickets_service_refuses(english, side):
     petition = petition_in(side, S.ASSIGNED)
-    acknowledgement = open_clock(petition, Clock.Kind.ACKNOWLEDGE)  # not the reply deadline
+    acknowledgement = open_clock(petition, policies.ACKNOWLEDGE)  # not the reply deadline
     english.force_login(side.clerk)
     response = english.post(reverse("admin:portal_clock_extend", args=[acknowledgement.pk]), {"days": 2, "reason": "x"})
     assert response.status_code == 200
