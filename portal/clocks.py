@@ -397,15 +397,20 @@ def _id_list(ids: list[int]) -> tuple[str, list[int]]:
     return ", ".join(["%s"] * len(ids)), list(ids)
 
 
-def _insert_stage_notices(ids: list[int], stage: str, now: datetime) -> None:
-    """Set-based: one INSERT … SELECT for the departments' staff, one for the office clerks.
+def _insert_stage_notices(ids: list[int], stage: str, now: datetime) -> list[tuple[int, str, int]]:
+    """The one recipients rule of deadline notices, set-based: one INSERT … SELECT for the
+    departments' staff, one for the office clerks. Returns (recipient id, kind, clock id) of the
+    notices it created; the e-mail digests are built from exactly these, so who is told of a
+    deadline is decided here only (not again in Python).
 
     Staff hear of every stage; clerks hear of overdue work (escalation) and of due-soon work that
-    has no department staff to hear of it. The unique index makes a repeat a no-op.
+    has no department staff to hear of it. The unique index makes a repeat a no-op (no notice,
+    so no e-mail either).
     """
     User = get_user_model()
     placeholders, params = _id_list(ids)
     user_groups = User.groups.through._meta.db_table
+    created: list[tuple[int, str, int]] = []
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -416,9 +421,11 @@ def _insert_stage_notices(ids: list[int], stage: str, now: datetime) -> None:
             JOIN {User._meta.db_table} u ON u.id = m.user_id AND u.is_active
             WHERE c.id IN ({placeholders})
             ON CONFLICT DO NOTHING
+            RETURNING recipient_id, kind, clock_id
             """,  # noqa: S608 - only placeholders and model table names are interpolated
             [stage, now, *params],
         )
+        created += cursor.fetchall()
         escalate = stage == "clock_overdue"
         cursor.execute(
             f"""
@@ -436,31 +443,27 @@ def _insert_stage_notices(ids: list[int], stage: str, now: datetime) -> None:
                 JOIN {User._meta.db_table} u ON u.id = m.user_id AND u.is_active
                 WHERE m.department_id = c.department_id))
             ON CONFLICT DO NOTHING
+            RETURNING recipient_id, kind, clock_id
             """,  # noqa: S608 - only placeholders and model table names are interpolated
             ["clock_escalated" if escalate else stage, now, roles.OFFICE_CLERK, *params, escalate],
         )
+        created += cursor.fetchall()
+    return created
 
 
 DIGEST_ITEMS = 50
 
 
-def _queue_stage_digests(clocks: list[Clock], stage: str) -> None:
-    """One e-mail per person and stage listing their clocks (not one e-mail per clock)."""
-    staff = notifications.department_staff(c.department_id for c in clocks if c.department_id)
-    clerks = None
+def _queue_stage_digests(clocks: list[Clock], created: list[tuple[int, str, int]]) -> None:
+    """One e-mail per person and notice kind listing their clocks (not one e-mail per clock):
+    to the recipients of the notices just created, nobody else."""
+    users = {user.pk: user for user in get_user_model().objects.filter(pk__in={row[0] for row in created})}
     contexts = _contexts(clocks)
     digests: dict[tuple[int, str], tuple[object, list[dict]]] = {}
-    for clock in clocks:
-        department_staff = staff.get(clock.department_id, []) if clock.department_id else []
-        recipients = [(user, stage) for user in department_staff]
-        if stage == "clock_overdue" or not department_staff:
-            if clerks is None:
-                clerks = notifications.office_clerks()
-            kind = "clock_escalated" if stage == "clock_overdue" else stage
-            recipients += [(user, kind) for user in clerks]
-        for user, kind in recipients:
-            if user.email:
-                digests.setdefault((user.pk, kind), (user, []))[1].append(contexts[clock.pk])
+    for recipient_id, kind, clock_id in sorted(created, key=lambda row: (row[2], row[0])):
+        user = users.get(recipient_id)
+        if user is not None and user.email and clock_id in contexts:
+            digests.setdefault((user.pk, kind), (user, []))[1].append(contexts[clock_id])
     notifications.emails_enqueue(
         [
             (
@@ -479,8 +482,7 @@ def _record_stage(ids: list[int], stage: str, reason: str, now: datetime) -> Non
         return
     clocks = list(Clock.objects.filter(id__in=ids).select_related("department").order_by("pk"))
     Clock.history.bulk_history_create(clocks, update=True, default_change_reason=reason)
-    _insert_stage_notices(ids, stage, now)
-    _queue_stage_digests(clocks, stage)
+    _queue_stage_digests(clocks, _insert_stage_notices(ids, stage, now))
 
 
 def sweep_deadlines(*, now: datetime | None = None) -> SweepResult:

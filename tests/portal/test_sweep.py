@@ -187,3 +187,19 @@ def test_two_overlapping_sweeps_notify_each_clock_exactly_once(office):
     for email in OutboundEmail.objects.all():
         listed[email.to] = listed.get(email.to, 0) + len(email.context["items"]) + email.context["more"]
     assert listed == {"teacher1@example.com": 200, "office1@example.com": 200}
+
+
+@pytest.mark.django_db
+def test_emails_go_to_exactly_the_recipients_of_the_notices_created(office):
+    """Who hears of a deadline is decided once (the notices' INSERT): a stage claimed again for the
+    same due moment (re-armed, but the due moment came back the same) creates no notice, so it
+    sends no e-mail either."""
+    clock = start(office["department"], policy="petition.acknowledge", at=local(2026, 3, 2, 9))
+    with time_machine.travel(clock.due_at - timedelta(hours=1), tick=False):
+        assert clocks.sweep_deadlines().reminded == [clock.pk]
+        noticed = set(Notice.objects.filter(clock=clock).values_list("recipient__email", flat=True))
+        emailed = set(OutboundEmail.objects.values_list("to", flat=True))
+        assert emailed == {email for email in noticed if email}
+        Clock.objects.filter(pk=clock.pk).update(reminded_at=None)
+        assert clocks.sweep_deadlines().reminded == [clock.pk]
+    assert OutboundEmail.objects.count() == len(emailed)
