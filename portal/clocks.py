@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -22,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from portal import deadlines, notifications, registry, roles, subjects
 from portal.exceptions import DomainError, IllegalTransition, NotPermitted
-from portal.models import Clock, SweepRun
+from portal.models import Clock, ClockQuerySet, SweepRun
 from portal.policies import Policy, get_policy
 
 State = Clock.State
@@ -361,8 +360,9 @@ class SweepResult:
 
 
 def reminder_horizons(now: datetime) -> tuple[datetime, datetime]:
-    """(hour clocks, working-day clocks): due at or before these moments is due soon."""
-    return now + settings.CLOCK_HOUR_REMINDER, deadlines.due_after_working_days(now, 1)
+    """(hour clocks, working-day clocks): due at or before these moments is due soon
+    (ClockQuerySet.due_soon's rule, which _MARK_REMINDED states in SQL on `unit`)."""
+    return ClockQuerySet.due_soon_horizons(now)
 
 
 _MARK_OVERDUE = """
