@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from portal.abstract_models import AbstractAttachment, AbstractTimelineEvent
 from portal.models import Department
 from portal.names import LocalizedName
 
@@ -283,7 +284,7 @@ class HandlingNote(models.Model):
         return f"{self.petition.reference} · {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
-class PetitionEvent(models.Model):
+class PetitionEvent(AbstractTimelineEvent):
     """One step of the timeline: received, assigned, returned, accepted, replied, rated, closed…
 
     `public` events are shown to the citizen on the tracking page; the rest (notes, opinions,
@@ -309,25 +310,8 @@ class PetitionEvent(models.Model):
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    # What the step recorded, as data, so the timeline shows it in the reader's language: the
-    # channel a ticket came through (received), the rating (rated), how it was closed (closed).
-    choice = models.CharField(_("choice"), max_length=20, blank=True, default="", db_default="")
-    # The departments an assignment named, the lead (`department`) first.
-    departments = models.ManyToManyField(
-        Department, blank=True, related_name="+", verbose_name=_("departments assigned")
-    )
-    note = models.TextField(_("note"), blank=True)
-    public = models.BooleanField(default=False)
-    created_at = models.DateTimeField(_("when"), default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = _("timeline event")
-        verbose_name_plural = _("timeline events")
+    class Meta(AbstractTimelineEvent.Meta):
         indexes = [models.Index(fields=["petition", "created_at"], name="petitionevent_timeline")]
 
     def __str__(self) -> str:
@@ -356,36 +340,18 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"petitions/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{PurePath(instance.stored_extension).suffix}"
 
 
-class Attachment(models.Model):
+class Attachment(AbstractAttachment):
     """A file the citizen attached, or one attached to a reply; served only through a view
     that checks who may see it (private unless it belongs to a published reply)."""
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="attachments")
     reply = models.ForeignKey(Reply, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments")
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-
-    def __str__(self) -> str:
-        return self.original_name
-
-    @property
-    def stored_extension(self) -> str:
-        return {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif"}.get(
-            self.content_type, ".bin"
-        )
+    class Meta(AbstractAttachment.Meta):
+        pass
 
 
 class MonthlyReport(models.Model):

@@ -154,3 +154,24 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(item, initial) for item in data if item]
         return [single(data, initial)] if data else []
+
+
+def attachments_store(attachment_model, files, *, actor, **links) -> list:
+    """Store checked uploads as rows of `attachment_model` (a portal.abstract_models
+    .AbstractAttachment) linked by `links` (e.g. petition=…, reply=…), inside the caller's
+    transaction; the service is wrapped in `discard_files_on_error`, so a rollback leaves no file."""
+    stored = []
+    for upload in files:
+        attachment = attachment_model(
+            **links,
+            original_name=upload.name,
+            content_type=upload.content_type,
+            size=upload.size,
+            uploaded_by=actor if actor and actor.is_authenticated else None,
+        )
+        attachment.file.save(upload.name, upload.file, save=False)
+        remember_stored_file(attachment.file.storage, attachment.file.name)
+        attachment._history_user = actor
+        attachment.save()
+        stored.append(attachment)
+    return stored
