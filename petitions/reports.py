@@ -78,23 +78,23 @@ def monthly_report_figures(month: date, now: datetime) -> dict:
     first = month_first(month)
     start, end = period_bounds(Period.MONTH, first)
     in_month = {"started_at__gte": start, "started_at__lt": end}
-    met_in_month = {"met_at__gte": start, "met_at__lt": end}
+    met_in_month = ClockQuerySet.met_in_condition(start, end)
     petition_type = ContentType.objects.get_for_model(Petition)
     overdue_now = ClockQuerySet.overdue_condition(now)
 
     # Query 1: the month's deadlines, grouped by the responsible department.
     clock_rows = (
         Clock.objects.filter(content_type=petition_type)
-        .filter(Q(kind=Kind.ACKNOWLEDGE, **in_month) | Q(kind=Kind.REPLY, **met_in_month) | overdue_now)
+        .filter(Q(kind=Kind.ACKNOWLEDGE, **in_month) | (Q(kind=Kind.REPLY) & met_in_month) | overdue_now)
         .values("department_id")
         .annotate(
             acknowledge_due=Count("id", filter=Q(kind=Kind.ACKNOWLEDGE, **in_month)),
             accepted_in_24h=Count("id", filter=Q(kind=Kind.ACKNOWLEDGE, state=State.MET_ON_TIME, **in_month)),
-            replied=Count("id", filter=Q(kind=Kind.REPLY, **met_in_month)),
-            replied_on_time=Count("id", filter=Q(kind=Kind.REPLY, state=State.MET_ON_TIME, **met_in_month)),
+            replied=Count("id", filter=(Q(kind=Kind.REPLY) & met_in_month)),
+            replied_on_time=Count("id", filter=(Q(kind=Kind.REPLY, state=State.MET_ON_TIME) & met_in_month)),
             reply_time=Sum(
                 ExpressionWrapper(F("met_at") - F("started_at"), output_field=DurationField()),
-                filter=Q(kind=Kind.REPLY, **met_in_month),
+                filter=(Q(kind=Kind.REPLY) & met_in_month),
             ),
             overdue=Count(
                 "object_id",
