@@ -15,21 +15,19 @@ from datetime import datetime, time
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from petitions import selectors, services, workflow
 from petitions.admin_forms import (
-    ACTION_FORMS,
+    ACTIONS,
     PublicVersionForm,
     ReissueCodeForm,
     public_reply_field_name,
@@ -38,8 +36,10 @@ from petitions.admin_forms import (
 )
 from petitions.models import Category, HandlingNote, MonthlyReport, Petition, Reply
 from portal import clocks, params
-from portal.admin_actions import action_page
+from portal.admin_actions import WorkflowActionsAdminMixin, action_page
 from portal.admin_filters import DeclaredFiltersAdminMixin
+from portal.admin_tools import EstimatedCountPaginator
+from portal.admin_tools import ReadOnlyAdminMixin as BaseReadOnlyAdminMixin
 from portal.exceptions import DomainError
 from portal.history_admin import HistoryAdmin
 from portal.models import Clock, Department
@@ -48,51 +48,11 @@ from portal.scoping import DepartmentScopedAdminMixin, sees_all_departments, use
 from portal.search import search as fulltext_search
 
 REFERENCE_PATTERN = re.compile(r"^WZ-\d{8}-\d+$", re.IGNORECASE)
-# Below this many rows an exact COUNT(*) is cheap enough to be worth its precision.
-EXACT_COUNT_BELOW = 50_000
 SLIP_SESSION_KEY = "petitions_slip"
 LONG_TEXT_FIELDS = ("content", "public_content", "search_document", "public_search_document", "rating_comment")
 
 
 # --- the list ------------------------------------------------------------------------------------
-
-
-class EstimatedCountPaginator(Paginator):
-    """Counts that stay cheap on a huge table. The unfiltered list takes PostgreSQL's row
-    estimate (pg_class.reltuples, kept by autovacuum) instead of COUNT(*) over millions of rows;
-    a filtered or searched list counts at most COUNT_CAP rows (`SELECT COUNT(*) FROM (… LIMIT n)`:
-    a search for a common word counted in 60 ms instead of 330). The list then says "about" or
-    "more than", and offers no "select all" across pages (templates/admin/petitions/petition/).
-    A small table or another database counts exactly."""
-
-    COUNT_CAP = 10_000
-
-    estimated = False  # the count is PostgreSQL's estimate of the whole table
-    capped = False  # the count stopped at COUNT_CAP
-
-    @property
-    def approximate(self) -> bool:
-        return self.estimated or self.capped
-
-    @cached_property
-    def count(self):
-        query = getattr(self.object_list, "query", None)
-        if query is None or connection.vendor != "postgresql":
-            return super().count
-        if not query.where and not query.distinct:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",
-                    [self.object_list.model._meta.db_table],
-                )
-                row = cursor.fetchone()
-            if row and row[0] is not None and row[0] >= EXACT_COUNT_BELOW:
-                self.estimated = True
-                return int(row[0])
-            return super().count
-        counted = self.object_list.order_by()[: self.COUNT_CAP].count()
-        self.capped = counted >= self.COUNT_CAP
-        return counted
 
 
 def _petition_clocks(**conditions):
@@ -130,7 +90,8 @@ class OverdueFilter(admin.SimpleListFilter):
         # A semi-join from the overdue clocks (pk IN …), not a correlated EXISTS: PostgreSQL then
         # starts from the few overdue clocks instead of probing them for every ticket in date
         # order (first page 16 ms instead of 240 at a million tickets).
-        overdue = _petition_clock_ids(state=Clock.State.OVERDUE)
+        # Overdue as ClockQuerySet.overdue defines it (due_at < now), not the state the sweep records.
+        overdue = _petition_clock_ids().overdue(timezone.now())
         if self.value() == "yes":
             return queryset.filter(pk__in=overdue)
         if self.value() == "no":
@@ -147,7 +108,7 @@ class DueSoonFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(pk__in=_petition_clock_ids().filter(_due_soon_condition(timezone.now())))
+            return queryset.filter(pk__in=_petition_clock_ids().due_soon(timezone.now()))
         return queryset
 
 
@@ -194,8 +155,11 @@ class ReceivedMonthFilter(admin.SimpleListFilter):
 
 
 @admin.register(Petition)
-class PetitionAdmin(DeclaredFiltersAdminMixin, DepartmentScopedAdminMixin, HistoryAdmin):
+class PetitionAdmin(DeclaredFiltersAdminMixin, WorkflowActionsAdminMixin, DepartmentScopedAdminMixin, HistoryAdmin):
     department_paths = ("lead_department", "co_departments")
+    workflow_table = workflow.TABLE
+    workflow_actions = ACTIONS
+    workflow_object_argument = "petition"
     form = PublicVersionForm
     paginator = EstimatedCountPaginator
     show_full_result_count = False
@@ -492,10 +456,7 @@ class PetitionAdmin(DeclaredFiltersAdminMixin, DepartmentScopedAdminMixin, Histo
         petition_clocks = selectors.petition_clocks(petition)
         timeline = selectors.timeline_for_staff(petition)
         return {
-            "workflow_actions": [
-                (step.action, step.label, reverse("admin:petitions_petition_act", args=[petition.pk, step.action]))
-                for step in workflow.available_actions(request.user, petition)
-            ],
+            "workflow_actions": self.workflow_buttons(request, petition),
             "may_reissue_code": request.user.has_perm("petitions.record_petition"),
             "timeline": timeline,
             "handling_notes": selectors.internal_notes(timeline),
@@ -508,12 +469,8 @@ class PetitionAdmin(DeclaredFiltersAdminMixin, DepartmentScopedAdminMixin, Histo
     # --- action pages ------------------------------------------------------------------------
 
     def get_urls(self):
+        # The workflow's action pages come from WorkflowActionsAdminMixin.
         return [
-            path(
-                "<path:object_id>/act/<str:action>/",
-                self.admin_site.admin_view(self.action_view),
-                name="petitions_petition_act",
-            ),
             path(
                 "<path:object_id>/reissue-code/",
                 self.admin_site.admin_view(self.reissue_code_view),
@@ -528,37 +485,11 @@ class PetitionAdmin(DeclaredFiltersAdminMixin, DepartmentScopedAdminMixin, Histo
             raise Http404
         return petition
 
-    def action_view(self, request, object_id, action):
-        if action not in ACTION_FORMS:
-            raise Http404
-        step = workflow.transition(action)
-        # Permission and role first, for every method, before anything of the ticket is shown: a
-        # POST used to skip them and answer with a form showing the ticket's reference and title.
-        if step.permission and not request.user.has_perm(step.permission):
-            raise PermissionDenied
-        petition = self._object_or_404(request, object_id)
-        if not workflow.permitted(request.user, petition, action):
-            raise PermissionDenied
-        # A GET opens only what may be done now; a POST is judged by the service, whose refusal
-        # (the ticket moved on meanwhile) is shown on the form.
-        if request.method != "POST" and not workflow.may(request.user, petition, action):
-            raise PermissionDenied
-        form_class = ACTION_FORMS[action]
-        form = form_class(request.POST or None, request.FILES or None, petition=petition, user=request.user)
-        if request.method == "POST" and form.is_valid():
-            try:
-                perform(action, petition=petition, actor=request.user, data=form.cleaned_data)
-            except DomainError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, gettext("%(action)s: done.") % {"action": step.label})
-                return redirect(reverse("admin:petitions_petition_change", args=[petition.pk]))
-        summary = self._action_summary(petition)
+    def workflow_action_summary(self, request, obj, action):
+        summary = self._action_summary(obj)
         if action == "accept":
             summary.append((gettext("Standard acknowledgement sent to the citizen"), services.ACKNOWLEDGEMENT))
-        return action_page(
-            request, self, original=petition, form=form, title=step.label, description=form.description, summary=summary
-        )
+        return summary
 
     def _action_summary(self, petition: Petition) -> list[tuple[str, str]]:
         """What an action page says about the ticket above its form: state, departments, reply due."""
@@ -596,40 +527,6 @@ class PetitionAdmin(DeclaredFiltersAdminMixin, DepartmentScopedAdminMixin, Histo
         )
 
 
-def perform(action: str, *, petition: Petition, actor, data: dict):
-    """The one service call behind each action form."""
-    if action == "assign":
-        return services.petition_assign(
-            petition=petition,
-            actor=actor,
-            lead_department=data["lead_department"],
-            co_departments=list(data.get("co_departments") or []),
-            is_complex=bool(data.get("is_complex")),
-            note=data.get("note") or "",
-        )
-    if action == "return":
-        return services.petition_return(petition=petition, actor=actor, reason=data["reason"])
-    if action == "accept":
-        return services.petition_accept(petition=petition, actor=actor)
-    if action == "decline":
-        return services.petition_decline(petition=petition, actor=actor, reason=data["reason"])
-    if action == "reply":
-        return services.petition_reply(petition=petition, actor=actor, body=data["body"], files=data["attachments"])
-    if action == "opinion":
-        return services.petition_submit_opinion(
-            petition=petition, actor=actor, department=data["department"], opinion=data["opinion"]
-        )
-    if action == "note":
-        return services.petition_note(petition=petition, actor=actor, body=data["body"])
-    if action == "extend":
-        return services.petition_extend(petition=petition, actor=actor, days=data["days"], reason=data["reason"])
-    if action == "urge":
-        return services.petition_urge(petition=petition, actor=actor, note=data.get("note") or "")
-    if action == "close":
-        return services.petition_close(petition=petition, actor=actor, reason=data["reason"])
-    raise Http404
-
-
 # --- the other models ----------------------------------------------------------------------------
 
 
@@ -645,28 +542,12 @@ class CategoryAdmin(DeclaredFiltersAdminMixin, AnnouncesPublicChangeAdmin, Histo
     ordering = ("order", "name")
 
 
-class ReadOnlyAdminMixin:
-    """Records written only by services: viewable, never added, changed or deleted here.
-    Searched by the ticket's exact tracking number, listed without counting the whole table."""
+class ReadOnlyAdminMixin(BaseReadOnlyAdminMixin):
+    """Ticket records written only by services (replies, notes, reports), searched by the
+    ticket's exact tracking number."""
 
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
+    reference_lookup = "petition__reference"
     search_help_text = _("The ticket's tracking number (WZ-…).")
-
-    def get_search_results(self, request, queryset, search_term):
-        term = (search_term or "").strip().upper()
-        if not term or not self.search_fields:  # no search box (monthly reports): `q` finds nothing new
-            return super().get_search_results(request, queryset, search_term)
-        return queryset.filter(petition__reference=term), False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Reply)

@@ -367,7 +367,10 @@ def test_filters(client, side):
     services.petition_assign(petition=elsewhere, actor=side.clerk, lead_department=side.other)
     old = submit(side)
     Petition.objects.filter(pk=old.pk).update(received_at=timezone.now() - timedelta(days=65))
-    Clock.objects.filter(pk=open_clock(accepted).pk).update(state=Clock.State.OVERDUE)
+    # Overdue is due_at < now (ClockQuerySet.overdue), not the recorded state alone.
+    Clock.objects.filter(pk=open_clock(accepted).pk).update(
+        state=Clock.State.OVERDUE, due_at=timezone.now() - timedelta(minutes=1)
+    )
     Clock.objects.filter(pk=open_clock(submitted, Clock.Kind.ACKNOWLEDGE).pk).update(
         due_at=timezone.now() + timedelta(hours=1)
     )
@@ -443,13 +446,13 @@ def test_the_unfiltered_list_of_a_huge_table_takes_the_planner_estimate(client, 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from petitions import admin as petitions_admin
+    from petitions.admin import EstimatedCountPaginator
 
     for _ in range(3):
         submit(side)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE petitions_petition")
-    monkeypatch.setattr(petitions_admin, "EXACT_COUNT_BELOW", 1)  # as if the table were huge
+    monkeypatch.setattr(EstimatedCountPaginator, "EXACT_COUNT_BELOW", 1)  # as if the table were huge
     client.force_login(side.clerk)
 
     def counts(**params) -> list[str]:

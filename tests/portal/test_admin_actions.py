@@ -88,3 +88,48 @@ def test_clock_action_errors_are_on_their_rows(admin_client, clock):
     assert response.status_code == 200
     assert re.search(r'<div class="form-row errors field-days">\s*<ul class="errorlist"', html)
     assert re.search(r'<div class="form-row errors field-reason">\s*<ul class="errorlist"', html)
+
+
+def test_a_workflow_action_missing_from_the_transition_table_is_a_system_check_error():
+    from django.contrib import admin as django_admin
+
+    from petitions.admin import PetitionAdmin
+    from petitions.models import Petition
+
+    class Broken(PetitionAdmin):
+        workflow_actions = {**PetitionAdmin.workflow_actions, "teleport": PetitionAdmin.workflow_actions["note"]}
+
+    site = django_admin.AdminSite(name="broken")
+    errors = Broken(Petition, site).check()
+    assert [e.id for e in errors if e.id == "portal.E101"] == ["portal.E101"]
+    assert "'teleport'" in next(e.msg for e in errors if e.id == "portal.E101")
+    assert not [e for e in PetitionAdmin(Petition, site).check() if e.id == "portal.E101"]
+
+
+def test_the_transition_table_guards_state_permission_and_role_in_that_order():
+    from types import SimpleNamespace
+
+    from portal.exceptions import IllegalTransition, NotPermitted
+    from portal.workflow import Actor, Transition, TransitionTable
+
+    table = TransitionTable(
+        [Transition("close", "Close", frozenset({"open"}), "closed", Actor.LEAD, "app.close")],
+        acts_for=lambda user, obj, by: user.lead,
+        refusals={Actor.LEAD: "Only the lead."},
+        illegal_message="%(state)s: not %(action)s",
+    )
+    obj = SimpleNamespace(state="open", get_state_display=lambda: "Open")
+    allowed = SimpleNamespace(lead=True, has_perm=lambda perm: True)
+    no_role = SimpleNamespace(lead=False, has_perm=lambda perm: True)
+    no_perm = SimpleNamespace(lead=True, has_perm=lambda perm: False)
+    assert table.check(obj, "close", allowed).target == "closed"
+    assert [s.action for s in table.available(allowed, obj)] == ["close"]
+    with pytest.raises(NotPermitted, match="Only the lead"):
+        table.check(obj, "close", no_role)
+    with pytest.raises(NotPermitted):
+        table.check(obj, "close", no_perm)
+    assert not table.permitted(no_perm, obj, "close") and not table.may(no_role, obj, "close")
+    closed = SimpleNamespace(state="closed", get_state_display=lambda: "Closed")
+    with pytest.raises(IllegalTransition, match="Closed: not Close"):
+        table.check(closed, "close", allowed)
+    assert table.available(allowed, closed) == []
