@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from portal import roles
+from portal import registry, roles
 from portal.models import Department, Membership, User
 
 DEMO_PASSWORD = "minsheng-demo"  # noqa: S105 - published in README.md on purpose
@@ -165,8 +164,6 @@ def load_demo() -> DemoData:
         demo.departments[spec.code] = _department_ensure(spec, demo)
     for spec in ACCOUNTS:
         demo.accounts[spec.username] = _account_ensure(spec, demo)
-    for app_config in apps.get_app_configs():
-        loader = getattr(app_config, "demo_loader", None)
-        if loader:
-            import_string(loader)(demo=demo)
+    for _app_config, loader in registry.declaring("demo_loader"):
+        import_string(loader)(demo=demo)
     return demo

@@ -15,14 +15,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from tqdm import tqdm
 
-from portal import roles
+from portal import registry, roles
 from portal.models import Department, Membership, User
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -66,8 +65,8 @@ class GenerationContext:
 def registered_generators() -> dict[str, Callable]:
     """{name: generator} from every installed app's `data_generators`."""
     found = {}
-    for app_config in apps.get_app_configs():
-        for name, path in getattr(app_config, "data_generators", {}).items():
+    for _app_config, generators in registry.declaring("data_generators"):
+        for name, path in generators.items():
             found[name] = import_string(path)
     return found
 

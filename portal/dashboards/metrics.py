@@ -6,9 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.apps import apps
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
+
+from portal import registry
 
 # The plug-in protocol -----------------------------------------------------------------------------
 
@@ -62,12 +63,7 @@ def performance_providers() -> list[Callable[..., ProvidedMetrics]]:
     look for: "satisfaction_rate", "reopen_rate" (petitions), "adoption_rate", "adopted"
     (suggestions), "published" (disclosure).
     """
-    providers = []
-    for app_config in apps.get_app_configs():
-        path = getattr(app_config, "performance_metrics", None)
-        if path:
-            providers.append(import_string(path))
-    return providers
+    return [import_string(path) for _app_config, path in registry.declaring("performance_metrics")]
 
 
 def provided_metrics(department_ids: list[int], start: datetime, end: datetime) -> ProvidedMetrics:
