@@ -16,7 +16,7 @@ from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, path, reverse
@@ -38,7 +38,7 @@ from petitions.models import Category, HandlingNote, MonthlyReport, Petition, Re
 from portal import clocks, params
 from portal.admin_actions import WorkflowActionsAdminMixin, action_page
 from portal.admin_filters import DeclaredFiltersAdminMixin
-from portal.admin_tools import EstimatedCountPaginator
+from portal.admin_tools import ClockDueSoonFilter, ClockOverdueFilter, EstimatedCountPaginator
 from portal.admin_tools import ReadOnlyAdminMixin as BaseReadOnlyAdminMixin
 from portal.exceptions import DomainError
 from portal.history_admin import HistoryAdmin
@@ -65,51 +65,12 @@ def _petition_clocks(**conditions):
     )
 
 
-def _petition_clock_ids(**conditions):
-    """The tickets (object ids) with such an open clock, for a `pk__in` semi-join."""
-    return Clock.objects.filter(
-        content_type=ContentType.objects.get_for_model(Petition), state__in=Clock.OPEN_STATES, **conditions
-    ).values("object_id")
+class OverdueFilter(ClockOverdueFilter):
+    """Tickets with an overdue acknowledgement or reply deadline."""
 
 
-def _due_soon_condition(now: datetime) -> Q:
-    hour_horizon, day_horizon = clocks.reminder_horizons(now)
-    return Q(state=Clock.State.RUNNING, due_at__gte=now) & (
-        Q(unit=Clock.Unit.HOURS, due_at__lte=hour_horizon) | Q(unit=Clock.Unit.WORKING_DAYS, due_at__lte=day_horizon)
-    )
-
-
-class OverdueFilter(admin.SimpleListFilter):
-    title = _("overdue")
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
-
-    def queryset(self, request, queryset):
-        # A semi-join from the overdue clocks (pk IN …), not a correlated EXISTS: PostgreSQL then
-        # starts from the few overdue clocks instead of probing them for every ticket in date
-        # order (first page 16 ms instead of 240 at a million tickets).
-        # Overdue as ClockQuerySet.overdue defines it (due_at < now), not the state the sweep records.
-        overdue = _petition_clock_ids().overdue(timezone.now())
-        if self.value() == "yes":
-            return queryset.filter(pk__in=overdue)
-        if self.value() == "no":
-            return queryset.exclude(pk__in=overdue)
-        return queryset
-
-
-class DueSoonFilter(admin.SimpleListFilter):
-    title = _("due soon")
-    parameter_name = "due_soon"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Due within a working day (acknowledgement: 4 hours)"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(pk__in=_petition_clock_ids().due_soon(timezone.now()))
-        return queryset
+class DueSoonFilter(ClockDueSoonFilter):
+    due_soon_label = _("Due within a working day (acknowledgement: 4 hours)")
 
 
 class LeadDepartmentFilter(admin.SimpleListFilter):
