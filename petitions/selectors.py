@@ -22,24 +22,6 @@ from portal.models import Clock, Membership
 from portal.periods import add_months
 from portal.scoping import sees_all_departments
 
-# The columns a public page may read; contact fields are deliberately absent.
-PUBLIC_FIELDS = (
-    "id",
-    "reference",
-    "kind",
-    "channel",
-    "category__name",
-    "category__name_en",
-    "public_title",
-    "public_content",
-    "lead_department__name",
-    "lead_department__name_en",
-    "received_at",
-    "replied_at",
-    "published_at",
-    "state",
-)
-
 
 @dataclass(frozen=True)
 class PublicFilter:

@@ -185,10 +185,3 @@ def working_days_between(a: datetime | date, b: datetime | date, calendar: WorkC
         if calendar.is_working_day(day):
             count += 1
     return sign * count
-
-
-def unknown_years_between(a: datetime | date, b: datetime | date, calendar: WorkCalendar | None = None) -> set[int]:
-    """The years from a to b (inclusive) whose schedule the calendar does not know."""
-    calendar = calendar or default_calendar()
-    first, last = sorted((local_date(a), local_date(b)))
-    return {year for year in range(first.year, last.year + 1) if not calendar.knows_year(year)}

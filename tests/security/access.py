@@ -196,7 +196,7 @@ URLS["petitions:report"] = clerk_only(kwargs=lambda w: {"month": "2026-10"})
 URLS["petitions:report_xlsx"] = clerk_only(kwargs=_stored_report_month)
 
 
-# petitions: the staff side in the admin and offline intake (petitions/admin.py, petitions/staff_views.py).
+# petitions: the staff side in the admin and offline intake (petitions/admin/, petitions/staff_views.py).
 def _petition_act(w: World) -> dict:
     from tests.petitions.factories import PetitionFactory
 
@@ -360,7 +360,7 @@ ADMIN_MODELS: dict[str, AdminModel] = {
 }
 
 
-# petitions: the admins of the staff side (petitions/admin.py).
+# petitions: the admins of the staff side (petitions/admin/).
 def _petition_of(w: World):
     from tests.petitions.factories import PetitionFactory
 
@@ -422,7 +422,7 @@ POSTS: dict[str, Access] = {
 }
 
 
-# --- workflow actions on a ticket (petitions/admin.py action pages, petitions/workflow.py) ------
+# --- workflow actions on a ticket (petitions.admin_forms.ACTIONS, petitions/workflow.py) ------------
 # Who may take each action on an assigned ticket led by `w.department`, with no co-handling
 # department: the action's permission and its role on the ticket. Everyone else gets 403 for every
 # method, before anything of the ticket is looked up or shown; non-staff go to the admin login.

@@ -1,6 +1,6 @@
-"""The staff side of petition tickets (办理): the scoped ticket list, the change page with its
-workflow buttons, one small form page per action, and the admins of categories, replies, notes
-and monthly reports.
+"""The ticket admin (办理): the scoped list, the change page with its workflow buttons and panels,
+the action pages (portal.admin_actions.WorkflowActionsAdminMixin, from admin_forms.ACTIONS), the
+reissue of a query code and the bulk urge.
 
 Every write goes through petitions.services: the action pages call exactly one service, the
 change page saves the public version through petition_edit_public_version /
@@ -10,7 +10,6 @@ petition_set_withheld, and nothing here saves a ticket directly.
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
 
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
@@ -26,6 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from petitions import selectors, services, workflow
+from petitions.admin.filters import DueSoonFilter, LeadDepartmentFilter, OverdueFilter, ReceivedMonthFilter
 from petitions.admin_forms import (
     ACTIONS,
     PublicVersionForm,
@@ -34,25 +34,20 @@ from petitions.admin_forms import (
     public_reply_id,
     public_version_form,
 )
-from petitions.models import Category, HandlingNote, MonthlyReport, Petition, Reply
-from portal import clocks, params
+from petitions.models import Petition
+from portal import clocks
 from portal.admin_actions import WorkflowActionsAdminMixin, action_page
 from portal.admin_filters import DeclaredFiltersAdminMixin
-from portal.admin_tools import ClockDueSoonFilter, ClockOverdueFilter, EstimatedCountPaginator
-from portal.admin_tools import ReadOnlyAdminMixin as BaseReadOnlyAdminMixin
+from portal.admin_tools import EstimatedCountPaginator
 from portal.exceptions import DomainError
 from portal.history_admin import HistoryAdmin
-from portal.models import Clock, Department
-from portal.pagecache import AnnouncesPublicChangeAdmin
-from portal.scoping import DepartmentScopedAdminMixin, sees_all_departments, user_department_ids
+from portal.models import Clock
+from portal.scoping import DepartmentScopedAdminMixin
 from portal.search import search as fulltext_search
 
 REFERENCE_PATTERN = re.compile(r"^WZ-\d{8}-\d+$", re.IGNORECASE)
 SLIP_SESSION_KEY = "petitions_slip"
 LONG_TEXT_FIELDS = ("content", "public_content", "search_document", "public_search_document", "rating_comment")
-
-
-# --- the list ------------------------------------------------------------------------------------
 
 
 def _petition_clocks(**conditions):
@@ -63,56 +58,6 @@ def _petition_clocks(**conditions):
         state__in=Clock.OPEN_STATES,
         **conditions,
     )
-
-
-class OverdueFilter(ClockOverdueFilter):
-    """Tickets with an overdue acknowledgement or reply deadline."""
-
-
-class DueSoonFilter(ClockDueSoonFilter):
-    due_soon_label = _("Due within a working day (acknowledgement: 4 hours)")
-
-
-class LeadDepartmentFilter(admin.SimpleListFilter):
-    """Lead departments: all for clerks, one's own for department staff (no scan of the tickets)."""
-
-    title = _("lead department")
-    parameter_name = "lead_department"
-
-    def lookups(self, request, model_admin):
-        departments = Department.objects.order_by("name")
-        if not sees_all_departments(request.user):
-            departments = departments.filter(pk__in=user_department_ids(request.user))
-        return [(str(d.pk), d.name) for d in departments]
-
-    def queryset(self, request, queryset):
-        department_id = params.parse_id(self.value())
-        return queryset.filter(lead_department_id=department_id) if department_id else queryset
-
-
-def _month_start(day, months_back: int):
-    month_index = day.year * 12 + day.month - 1 - months_back
-    return day.replace(year=month_index // 12, month=month_index % 12 + 1, day=1)
-
-
-class ReceivedMonthFilter(admin.SimpleListFilter):
-    title = _("month received")
-    parameter_name = "month"
-
-    def lookups(self, request, model_admin):
-        today = timezone.localdate()
-        return [(f"{m:%Y-%m}", f"{m:%Y-%m}") for m in (_month_start(today, back) for back in range(12))]
-
-    def queryset(self, request, queryset):
-        start = params.parse_month(self.value())  # bounded: the month after never overflows
-        if start is None:
-            return queryset
-        end = _month_start(start, -1)
-        zone = timezone.get_current_timezone()
-        return queryset.filter(
-            received_at__gte=timezone.make_aware(datetime.combine(start, time.min), zone),
-            received_at__lt=timezone.make_aware(datetime.combine(end, time.min), zone),
-        )
 
 
 @admin.register(Petition)
@@ -486,54 +431,3 @@ class PetitionAdmin(DeclaredFiltersAdminMixin, WorkflowActionsAdminMixin, Depart
             description=form.description,
             summary=self._action_summary(petition),
         )
-
-
-# --- the other models ----------------------------------------------------------------------------
-
-
-@admin.register(Category)
-class CategoryAdmin(DeclaredFiltersAdminMixin, AnnouncesPublicChangeAdmin, HistoryAdmin):
-    """Administrators edit the subject categories; a category in use is retired, not deleted."""
-
-    list_display = ("name", "name_en", "order", "is_active")
-
-    list_editable = ("order", "is_active")
-    list_filter = ("is_active",)
-    search_fields = ("name", "name_en")
-    ordering = ("order", "name")
-
-
-class ReadOnlyAdminMixin(BaseReadOnlyAdminMixin):
-    """Ticket records written only by services (replies, notes, reports), searched by the
-    ticket's exact tracking number."""
-
-    reference_lookup = "petition__reference"
-    search_help_text = _("The ticket's tracking number (WZ-…).")
-
-
-@admin.register(Reply)
-class ReplyAdmin(DeclaredFiltersAdminMixin, ReadOnlyAdminMixin, DepartmentScopedAdminMixin, HistoryAdmin):
-    department_paths = ("petition__lead_department", "petition__co_departments")
-    list_display = ("petition", "department", "is_decline", "created_at")
-    list_filter = ("is_decline",)
-    list_select_related = ("petition", "department")
-    search_fields = ("petition__reference",)
-    fields = ("petition", "department", "author", "is_decline", "created_at", "body", "public_body")
-
-
-@admin.register(HandlingNote)
-class HandlingNoteAdmin(DeclaredFiltersAdminMixin, ReadOnlyAdminMixin, DepartmentScopedAdminMixin, HistoryAdmin):
-    department_paths = ("petition__lead_department", "petition__co_departments")
-    list_display = ("petition", "department", "author", "created_at")
-    list_select_related = ("petition", "department", "author")
-    search_fields = ("petition__reference",)
-    fields = ("petition", "department", "author", "created_at", "body")
-
-
-@admin.register(MonthlyReport)
-class MonthlyReportAdmin(DeclaredFiltersAdminMixin, ReadOnlyAdminMixin, HistoryAdmin):
-    """Generated once a month (petitions.tasks.generate_monthly_report); never edited by hand."""
-
-    list_display = ("month", "generated_at")
-    date_hierarchy = "month"
-    fields = ("month", "generated_at", "figures")
