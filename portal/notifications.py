@@ -316,3 +316,21 @@ def outbox_drain(*, now: datetime | None = None, limit: int = DRAIN_BATCH) -> tu
         logger.info("e-mail %s sent (%s)", row.pk, row.template)
         sent += 1
     return len(rows), sent
+
+
+def notify_departments(*, department_ids: Iterable[int], kind: str, context: dict, url: str = "") -> int:
+    """A notice of `kind` to the active staff of each department (one per department a member
+    works in), linking to `url`; e-mails follow the kind's template, after commit."""
+    staff = department_staff(department_ids)
+    return notify(
+        deliveries=[
+            Delivery(user, kind, context, url=url)
+            for users in staff.values()
+            for user in {u.pk: u for u in users}.values()
+        ]
+    )
+
+
+def notify_office_clerks(*, kind: str, context: dict, url: str = "") -> int:
+    """A notice of `kind` to every active clerk of the office, linking to `url`."""
+    return notify(deliveries=[Delivery(user, kind, context, url=url) for user in office_clerks()])

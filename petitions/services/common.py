@@ -150,21 +150,14 @@ def _notice_citizens(petitions: Sequence[Petition], kind: str, **extra) -> None:
 
 def _notify_departments(petition: Petition, kind: str, department_ids: Iterable[int], note: str = "") -> None:
     context = _staff_context(petition, note) | {"event": kind}
-    url = _admin_url(petition)
-    staff = notifications.department_staff(department_ids)
-    notifications.notify(
-        deliveries=[
-            Delivery(user, kind, context, url=url)
-            for users in staff.values()
-            for user in {u.pk: u for u in users}.values()
-        ]
+    notifications.notify_departments(
+        department_ids=department_ids, kind=kind, context=context, url=_admin_url(petition)
     )
 
 
 def _notify_clerks(petition: Petition, kind: str, note: str = "") -> None:
     context = _staff_context(petition, note) | {"event": kind}
-    url = _admin_url(petition)
-    notifications.notify(deliveries=[Delivery(user, kind, context, url=url) for user in notifications.office_clerks()])
+    notifications.notify_office_clerks(kind=kind, context=context, url=_admin_url(petition))
 
 
 def _staff_context(petition: Petition, note: str) -> dict:
