@@ -14,6 +14,7 @@ from petitions.models import Petition
 from portal import clocks, dashboards
 from portal.models import Clock
 from tests.petitions.staffside import build_staffside, open_clock, petition_in
+from tests.petitions.test_admin import listed
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ OVERDUE = {"due_a_second_ago", "recorded_overdue_and_past_due"}
 DUE_SOON = {"due_exactly_now", "due_a_second_ahead"}
 
 
-def test_every_reader_agrees_on_overdue_and_due_soon(boundary):
+def test_every_reader_agrees_on_overdue_and_due_soon(client, boundary):
     side, names = boundary
     by_pk = {Petition.objects.get(reference=ref).pk: name for ref, name in names.items()}
 
@@ -69,6 +70,13 @@ def test_every_reader_agrees_on_overdue_and_due_soon(boundary):
     assert (headline.overdue, headline.due_soon) == (len(OVERDUE), len(DUE_SOON))
     departments = dashboards.board_departments(scope=scope, now=NOW)
     assert sum(status.overdue for status in departments) == len(OVERDUE)
+
+    # The admin's filters (they read the clock of the real time: frozen at NOW).
+    client.force_login(side.clerk)
+    with time_machine.travel(NOW, tick=False):
+        assert named(listed(client, overdue="yes")) == OVERDUE
+        assert named(listed(client, overdue="no")) == set(CASES) - OVERDUE
+        assert named(listed(client, due_soon="yes")) == DUE_SOON
 
     # The ledger: its "overdue only" filter and its rows' marker.
     petitions = ledger.ledger_petitions(user=side.clerk, filters=ledger.LedgerFilter(overdue_only=True), now=NOW)
