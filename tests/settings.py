@@ -35,4 +35,6 @@ INSTALLED_APPS = [
     *INSTALLED_APPS,  # noqa: F405
     "tests.portal.policy_apps.SuggestionPoliciesConfig",
     "tests.portal.policy_apps.DisclosurePoliciesConfig",
+    # A throwaway domain app plugged in by declaration alone (tests/portal/test_throwaway_app.py).
+    "tests.throwaway.apps.ThrowawayConfig",
 ]

@@ -395,6 +395,21 @@ ADMIN_MODELS["petitions.handlingnote"] = AdminModel(obj=_handling_note, scope=DE
 ADMIN_MODELS["petitions.monthlyreport"] = AdminModel(obj=_monthly_report, add=False, delete=False)
 
 
+# tests/throwaway: the test-only domain app (tests/portal/test_throwaway_app.py). "finish" is the
+# lead department's action: its staff only.
+def _errand(w: World):
+    from tests.throwaway.services import errand_create
+
+    return errand_create(title="修路灯", department=w.department)
+
+
+ADMIN_MODELS["throwaway.errand"] = AdminModel(obj=_errand, scope=DEPARTMENT, add=False, delete=False)
+URLS["admin:throwaway_errand_act"] = admin_page(
+    kwargs=lambda w: {"object_id": _errand(w).pk, "action": "finish"},
+    **{role: FORBIDDEN for role in ROLES if role not in NOT_STAFF and role != STAFF},
+)
+
+
 # --- POSTs: what each role gets when it sends the form ----------------------------------------
 # Entries of URLS say what a GET gets; these say what a POST gets (a fresh record per role).
 
