@@ -51,7 +51,7 @@ FIGURES = {
             "received",
             "Received",
             _(
-                "Items received in the period. Each ticket, suggestion or application counts once, in the "
+                "Items received in the period. Each item counts once, however many deadlines it has, in the "
                 "month it arrived (when its first deadline started), under the department it is with."
             ),
         ),
