@@ -24,7 +24,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from petitions import selectors, services, workflow
+from petitions import policies, selectors, services, workflow
 from petitions.admin.filters import DueSoonFilter, LeadDepartmentFilter, OverdueFilter, ReceivedMonthFilter
 from petitions.admin_forms import (
     ACTIONS,
@@ -192,15 +192,15 @@ class PetitionAdmin(DeclaredFiltersAdminMixin, WorkflowActionsAdminMixin, Depart
         if getattr(request, "_petition_changelist", False):
             # The list shows none of the long texts: leave them in the table.
             queryset = queryset.defer(*LONG_TEXT_FIELDS)
-        reply_due = _petition_clocks(kind=Clock.Kind.REPLY).order_by("due_at").values("due_at")[:1]
+        reply_due = _petition_clocks(kind=policies.REPLY).order_by("due_at").values("due_at")[:1]
         overdue = _petition_clocks(state=Clock.State.OVERDUE)
         return queryset.annotate(
             open_reply_due=Subquery(reply_due),
             # A LIMIT 1 scalar subquery probes the clock index per listed row; an EXISTS here
             # was planned as a hash of every overdue clock in the table. One per clock, so the
             # list says which deadline is overdue.
-            overdue_acknowledgement=Subquery(overdue.filter(kind=Clock.Kind.ACKNOWLEDGE).values("pk")[:1]),
-            overdue_reply=Subquery(overdue.filter(kind=Clock.Kind.REPLY).values("pk")[:1]),
+            overdue_acknowledgement=Subquery(overdue.filter(kind=policies.ACKNOWLEDGE).values("pk")[:1]),
+            overdue_reply=Subquery(overdue.filter(kind=policies.REPLY).values("pk")[:1]),
         )
 
     def get_search_results(self, request, queryset, search_term):
@@ -403,7 +403,7 @@ class PetitionAdmin(DeclaredFiltersAdminMixin, WorkflowActionsAdminMixin, Depart
         if petition.lead_department_id:
             summary.append((gettext("Lead department"), petition.lead_department.name))
         reply_clock = next(
-            (c for c in selectors.petition_clocks(petition) if c.kind == Clock.Kind.REPLY and c.is_open), None
+            (c for c in selectors.petition_clocks(petition) if c.kind == policies.REPLY and c.is_open), None
         )
         if reply_clock:
             summary.append((gettext("Reply due"), f"{timezone.localtime(reply_clock.due_at):%Y-%m-%d %H:%M}"))

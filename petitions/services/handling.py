@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from petitions import workflow
+from petitions import policies, workflow
 from petitions.models import (
     CoHandling,
     HandlingNote,
@@ -39,7 +39,7 @@ from petitions.services.common import (
 )
 from portal import clocks
 from portal.exceptions import DomainError, IllegalTransition, NotPermitted
-from portal.models import Clock, Department
+from portal.models import Department
 from portal.uploads import CheckedUpload, discard_files_on_error
 
 
@@ -77,7 +77,7 @@ def petition_assign(
     open_clocks = _open_clocks(petition)
     for clock in open_clocks.values():
         clocks.clock_set_department(clock=clock, department=lead_department, actor=actor)
-    reply_clock = open_clocks.get(Clock.Kind.REPLY)
+    reply_clock = open_clocks.get(policies.REPLY)
     policy = _reply_policy(petition)
     if reply_clock and reply_clock.policy != policy and policy in clocks.get_policy(reply_clock.policy).reclassify_to:
         clocks.clock_reclassify(clock=reply_clock, policy=policy, reason=_("assigned"), actor=actor)
@@ -123,7 +123,7 @@ def petition_accept(*, petition: Petition, actor) -> Petition:
     petition.state = S.ACCEPTED
     petition.accepted_at = now
     _save(petition, actor, "accepted")
-    acknowledge = _open_clocks(petition).get(Clock.Kind.ACKNOWLEDGE)
+    acknowledge = _open_clocks(petition).get(policies.ACKNOWLEDGE)
     if acknowledge:
         clocks.clock_meet(clock=acknowledge, actor=actor, at=now)
     _event(
@@ -237,7 +237,7 @@ def petition_extend(*, petition: Petition, actor, days: int, reason: str, clock_
     `clock_id` (from the clock admin) must be that running reply deadline."""
     petition = _locked(petition)
     _check(petition, "extend", actor)
-    reply_clock = _open_clocks(petition).get(Clock.Kind.REPLY)
+    reply_clock = _open_clocks(petition).get(policies.REPLY)
     if reply_clock is None or clock_id not in (None, reply_clock.pk):
         raise IllegalTransition(_("This ticket has no running reply deadline to extend."))
     reply_clock = clocks.clock_extend(clock=reply_clock, days=days, reason=reason, actor=actor)

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from petitions import selectors, workflow
+from petitions import policies, selectors, workflow
 from petitions.models import Attachment, CoHandling, HandlingNote, Petition, PetitionEvent
 from portal.models import Clock
 from tests.petitions.staffside import build_staffside, open_clock, petition_in, submit
@@ -371,7 +371,7 @@ def test_filters(client, side):
     Clock.objects.filter(pk=open_clock(accepted).pk).update(
         state=Clock.State.OVERDUE, due_at=timezone.now() - timedelta(minutes=1)
     )
-    Clock.objects.filter(pk=open_clock(submitted, Clock.Kind.ACKNOWLEDGE).pk).update(
+    Clock.objects.filter(pk=open_clock(submitted, policies.ACKNOWLEDGE).pk).update(
         due_at=timezone.now() + timedelta(hours=1)
     )
     client.force_login(side.clerk)
@@ -665,9 +665,7 @@ def test_the_list_writes_every_moment_one_way(client, side, language):
 
 def test_the_overdue_marker_says_which_deadline(english, side):
     only_acknowledgement = petition_in(side, S.ASSIGNED)
-    Clock.objects.filter(pk=open_clock(only_acknowledgement, Clock.Kind.ACKNOWLEDGE).pk).update(
-        state=Clock.State.OVERDUE
-    )
+    Clock.objects.filter(pk=open_clock(only_acknowledgement, policies.ACKNOWLEDGE).pk).update(state=Clock.State.OVERDUE)
     both = petition_in(side, S.ASSIGNED)
     Clock.objects.for_subject(both).open().update(state=Clock.State.OVERDUE)
     english.force_login(side.clerk)
