@@ -1,9 +1,39 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from suggestions import policies
+
 
 class SuggestionsConfig(AppConfig):
     name = "suggestions"
     verbose_name = _("Public suggestions (公众建言)")
-    # No `public_area` yet: until this app serves its public pages, no menu item, home card, deadline
-    # rule or /stats/ section mentions it (portal.areas). Declare one, with `clock_area`, when it does.
+
+    # The portal.Clock area of its work, its clocks' kinds and deadline policies with their sources
+    # (portal.registry, portal.policies).
+    clock_area = policies.AREA
+    clock_area_label = _("Suggestion")
+    clock_kinds = policies.KINDS
+    deadline_policies = policies.POLICIES
+
+    def ready(self) -> None:
+        from portal.notifications import register_notice_kind
+
+        # The author's own notices: in-app (their account), and the e-mails that the services send
+        # to the contact address given with the suggestion. Nothing internal reaches the author.
+        for kind, title in AUTHOR_NOTICES.items():
+            register_notice_kind(kind, title=title)
+
+
+AUTHOR_NOTICES = {
+    "suggestion_received": _("Your suggestion %(reference)s %(title)s was received and awaits review (待审核)."),
+    "suggestion_approved": _(
+        "Your suggestion %(title)s was approved (审核通过) with the number %(reference)s in the campaign %(campaign)s."
+    ),
+    "suggestion_rejected": _("Your suggestion %(reference)s %(title)s was not approved. Reason: %(note)s"),
+    "suggestion_merged": _(
+        "Your suggestion %(title)s raises the same matter as %(note)s and was merged into it; follow that one "
+        "for the answer."
+    ),
+    "suggestion_forwarded": _("Your suggestion %(reference)s %(title)s was forwarded to %(note)s for an answer."),
+    "suggestion_answered": _("The departments have answered your suggestion %(reference)s %(title)s."),
+}

@@ -1,0 +1,153 @@
+"""The suggestion workflow as data (审核 → 编号 → 转交 → 答复 → 跟踪落实): which action moves a
+suggestion from which states to which, and who may take it.
+
+suggestions.services enforces the table under the suggestion's row lock; the admin's buttons and
+action pages read it, so what is offered is exactly what is allowed.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from portal.scoping import sees_all_departments, user_department_ids
+from portal.workflow import Actor, Transition, TransitionTable
+from suggestions.models import Phase, Suggestion
+
+S = Suggestion.State
+
+# Who takes suggestion actions besides portal's actors: reviewers (审核员) moderate; assessors
+# are reviewers and the campaign's invited experts (专家论证).
+REVIEWER = "reviewer"
+ASSESSOR = "assessor"
+
+ACCEPTED = frozenset(Suggestion.ACCEPTED_STATES)
+
+TRANSITIONS = (
+    Transition(
+        "approve",
+        _("Approve (审核通过)"),
+        frozenset({S.PENDING}),
+        S.APPROVED,
+        REVIEWER,
+        "suggestions.moderate_suggestion",
+    ),
+    Transition(
+        "reject",
+        _("Do not approve (不予通过)"),
+        frozenset({S.PENDING}),
+        S.REJECTED,
+        REVIEWER,
+        "suggestions.moderate_suggestion",
+    ),
+    Transition(
+        "merge",
+        _("Merge into an earlier suggestion (合并)"),
+        frozenset({S.PENDING, S.APPROVED}),
+        S.MERGED,
+        REVIEWER,
+        "suggestions.moderate_suggestion",
+    ),
+    Transition(
+        "edit_public",
+        _("Edit the public version"),
+        ACCEPTED,
+        None,
+        REVIEWER,
+        "suggestions.moderate_suggestion",
+    ),
+    Transition("assess", _("Assess (价值评估)"), ACCEPTED, None, ASSESSOR, "suggestions.assess_suggestion"),
+    Transition(
+        "forward",
+        _("Forward to departments (转交)"),
+        frozenset({S.APPROVED}),
+        S.FORWARDED,
+        Actor.OFFICE,
+        "suggestions.forward_suggestion",
+    ),
+    Transition(
+        "answer",
+        _("Answer (答复)"),
+        frozenset({S.FORWARDED, S.ANSWERED}),
+        None,
+        Actor.INVOLVED,
+        "suggestions.answer_suggestion",
+    ),
+    Transition(
+        "measure",
+        _("Record a measure (落实措施)"),
+        frozenset({S.FORWARDED, S.ANSWERED}),
+        None,
+        Actor.INVOLVED,
+        "suggestions.answer_suggestion",
+    ),
+    Transition(
+        "extend",
+        _("Extend the answer deadline (延期)"),
+        frozenset({S.FORWARDED}),
+        None,
+        Actor.OFFICE,
+        "portal.extend_deadline",
+    ),
+    Transition(
+        "urge", _("Urge the departments (催办)"), frozenset({S.FORWARDED}), None, Actor.OFFICE, "portal.urge_work"
+    ),
+    Transition(
+        "excellent",
+        _("Select as excellent (优秀建言)"),
+        ACCEPTED,
+        None,
+        Actor.OFFICE,
+        "suggestions.manage_campaign",
+    ),
+    Transition(
+        "briefing",
+        _("Record a press briefing (新闻发布会)"),
+        ACCEPTED,
+        None,
+        Actor.OFFICE,
+        "suggestions.manage_campaign",
+    ),
+    Transition("withdraw", _("Withdraw (撤回)"), frozenset({S.PENDING}), S.WITHDRAWN, Actor.CITIZEN),
+    # The last department's answer makes the suggestion answered (the services, not a person).
+    Transition("answered", _("Answered by every department"), frozenset({S.FORWARDED}), S.ANSWERED, Actor.SYSTEM),
+)
+
+
+def acts_for(user, suggestion: Suggestion, by: str) -> bool:
+    """Whether `user` may act as `by` on `suggestion` (permissions are checked separately)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if by == REVIEWER:
+        return True  # the moderation permission is the reviewer's role
+    if by == ASSESSOR:
+        # Reviewers assess any suggestion; an invited expert only those of their campaigns.
+        return (
+            user.has_perm("suggestions.moderate_suggestion") or suggestion.campaign.experts.filter(pk=user.pk).exists()
+        )
+    if by == Actor.OFFICE:
+        return sees_all_departments(user)
+    if by == Actor.INVOLVED:
+        if sees_all_departments(user):
+            return True
+        departments = set(user_department_ids(user))
+        return any(f.department_id in departments for f in suggestion.forwardings.all())
+    return False
+
+
+def _ready(suggestion: Suggestion, action: str) -> bool:
+    """Forwarding belongs to the analysis phase and after (the campaign plan's 建言分析)."""
+    if action == "forward":
+        return suggestion.campaign.phase in (Phase.ANALYSIS, Phase.FEEDBACK, Phase.SUMMARY)
+    return True
+
+
+TABLE = TransitionTable(
+    TRANSITIONS,
+    acts_for=acts_for,
+    ready=_ready,
+    refusals={
+        Actor.INVOLVED: _("Only staff of a department the suggestion was forwarded to can do this."),
+        ASSESSOR: _("Only reviewers and the campaign's invited experts can assess its suggestions."),
+    },
+    illegal_message=_("A suggestion that is “%(state)s” cannot be handled this way (%(action)s)."),
+)
