@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Department
+from portal.uploads import extension_for
 
 
 class AbstractTimelineEvent(models.Model):
@@ -43,8 +44,9 @@ class AbstractTimelineEvent(models.Model):
 
 
 class AbstractAttachment(models.Model):
-    """A stored file (PDF or image), served only through a view that checks who may see it.
-    The subclass declares the record link and `file` with its `upload_to`."""
+    """A stored file (PDF or image; DOCX or XLSX for staff documents), served only through a view
+    that checks who may see it. The subclass declares the record link and `file` with its
+    `upload_to`; the stored name's extension is the checked type's (portal.uploads)."""
 
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=100)
@@ -65,6 +67,4 @@ class AbstractAttachment(models.Model):
 
     @property
     def stored_extension(self) -> str:
-        return {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif"}.get(
-            self.content_type, ".bin"
-        )
+        return extension_for(self.content_type)

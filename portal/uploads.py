@@ -1,13 +1,19 @@
-"""Checking citizens' uploads by their content, not their name (one mechanism for every app).
+"""Checking uploads by their content, not their name (one mechanism for every app).
 
-A file is accepted only if its first bytes say it is a PDF or a JPEG/PNG/GIF image, images also
-decode with Pillow, and it is within the size limit. The uploaded name is kept for display only
-(stripped of any path); files are stored under random names by the models that keep them.
+A file is accepted only if its content says it is of a kind the caller allows, and it is within
+the size limit. Citizens' attachments (ALLOWED_TYPES, the default) are PDFs and JPEG/PNG/GIF
+images, whose first bytes say so and whose images also decode with Pillow. Staff documents
+(DOCUMENT_TYPES: an analysis report, a symposium's minutes) may also be Word (DOCX) and Excel
+(XLSX) files: a ZIP archive whose directory holds the parts of that format (read from the
+directory alone, nothing is decompressed). The uploaded name is kept for display only (stripped of
+any path); files are stored under random names by the models that keep them, with the extension
+of the checked type (`extension_for`).
 """
 
 from __future__ import annotations
 
 import functools
+import zipfile
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import PureWindowsPath
@@ -19,7 +25,21 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-ALLOWED_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/gif"}
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Citizens' attachments, and the default of every check.
+ALLOWED_TYPES = {PDF, "image/jpeg", "image/png", "image/gif"}
+# Documents staff attach (reports, minutes): PDF, Word and Excel.
+DOCUMENT_TYPES = {PDF, DOCX, XLSX}
+# The extension a stored file gets from its checked type (never from the uploaded name).
+EXTENSIONS = {PDF: ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", DOCX: ".docx", XLSX: ".xlsx"}
+# What the browser's file picker offers for a set of types.
+ACCEPT = {PDF: ".pdf", "image/jpeg": ".jpg,.jpeg", "image/png": ".png", "image/gif": ".gif", DOCX: ".docx", XLSX: ".xlsx"}
+# An Office Open XML file is a ZIP archive with these parts (ECMA-376 Part 2): the content types,
+# and the main part of its format.
+_OFFICE_MAIN_PARTS = {"word/document.xml": DOCX, "xl/workbook.xml": XLSX}
+_ZIP_SIGNATURE = b"PK\x03\x04"
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
 
@@ -51,7 +71,45 @@ def public_file_name(*, number: int, extension: str) -> str:
     return _("Attachment %(number)s") % {"number": number} + extension
 
 
-def check_upload(upload, *, max_bytes: int = MAX_FILE_BYTES) -> CheckedUpload:
+def extension_for(content_type: str) -> str:
+    """The extension a file of this checked type is stored and served under (".bin" if unknown)."""
+    return EXTENSIONS.get(content_type, ".bin")
+
+
+def accept_attribute(types=ALLOWED_TYPES) -> str:
+    """The `accept` attribute of a file input taking `types`, e.g. ".pdf,.docx,.xlsx"."""
+    return ",".join(ACCEPT[content_type] for content_type in sorted(types) if content_type in ACCEPT)
+
+
+def _office_type(upload) -> str:
+    """DOCX or XLSX if the ZIP archive `upload` holds that format's parts, else "": read from the
+    archive's central directory only, so a crafted archive is never decompressed here."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        return ""
+    finally:
+        upload.seek(0)
+    if "[Content_Types].xml" not in names:
+        return ""
+    found = {content_type for part, content_type in _OFFICE_MAIN_PARTS.items() if part in names}
+    return found.pop() if len(found) == 1 else ""
+
+
+def _refusal(name: str, allowed) -> ValidationError:
+    if set(allowed) == ALLOWED_TYPES:
+        message = _("“%(name)s” is not a PDF document or a JPEG, PNG or GIF image (checked by its content).")
+    elif set(allowed) == DOCUMENT_TYPES:
+        message = _("“%(name)s” is not a PDF, Word (DOCX) or Excel (XLSX) document (checked by its content).")
+    else:
+        message = _("“%(name)s” is not a kind of file accepted here (checked by its content).")
+    return ValidationError(message % {"name": name}, code="bad_type")
+
+
+def check_upload(upload, *, max_bytes: int = MAX_FILE_BYTES, allowed=ALLOWED_TYPES) -> CheckedUpload:
+    """The upload, checked: its size, and its type by its content, one of `allowed`
+    (ALLOWED_TYPES for citizens' attachments; DOCUMENT_TYPES for staff documents)."""
     name = display_name(upload.name)
     if upload.size > max_bytes:
         raise ValidationError(
@@ -62,14 +120,13 @@ def check_upload(upload, *, max_bytes: int = MAX_FILE_BYTES) -> CheckedUpload:
     upload.seek(0)
     head = upload.read(8192)
     upload.seek(0)
-    kind = filetype.guess(head)
-    content_type = kind.mime if kind else ""
-    if content_type not in ALLOWED_TYPES:
-        raise ValidationError(
-            _("“%(name)s” is not a PDF document or a JPEG, PNG or GIF image (checked by its content).")
-            % {"name": name},
-            code="bad_type",
-        )
+    if head.startswith(_ZIP_SIGNATURE) and set(allowed) & set(_OFFICE_MAIN_PARTS.values()):
+        content_type = _office_type(upload)
+    else:
+        kind = filetype.guess(head)
+        content_type = kind.mime if kind else ""
+    if content_type not in allowed:
+        raise _refusal(name, allowed)
     if content_type.startswith("image/"):
         try:
             with Image.open(upload) as image:
@@ -90,7 +147,7 @@ def check_upload(upload, *, max_bytes: int = MAX_FILE_BYTES) -> CheckedUpload:
     return CheckedUpload(file=upload, name=name, content_type=content_type, size=upload.size)
 
 
-def check_uploads(uploads, *, max_files: int = MAX_FILES) -> list[CheckedUpload]:
+def check_uploads(uploads, *, max_files: int = MAX_FILES, allowed=ALLOWED_TYPES) -> list[CheckedUpload]:
     uploads = [u for u in uploads if u]
     if len(uploads) > max_files:
         raise ValidationError(
@@ -100,7 +157,7 @@ def check_uploads(uploads, *, max_files: int = MAX_FILES) -> list[CheckedUpload]
     errors, checked = [], []
     for upload in uploads:
         try:
-            checked.append(check_upload(upload))
+            checked.append(check_upload(upload, allowed=allowed))
         except ValidationError as error:
             errors.extend(error.error_list)
     if errors:

@@ -101,3 +101,64 @@ def test_an_image_declaring_billions_of_pixels_is_refused_clearly():
         check_upload(SimpleUploadedFile("photo.png", bomb))
     assert refused.value.code == "too_many_pixels"
     assert "photo.png" in refused.value.messages[0]
+
+
+# --- staff documents: PDF, Word and Excel ------------------------------------------------------
+
+
+def office_bytes(main_part: str, *, content_types: bool = True) -> bytes:
+    """A minimal Office Open XML archive: the content types and the format's main part."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        if content_types:
+            archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
+        archive.writestr(main_part, '<?xml version="1.0"?><root/>')
+    return buffer.getvalue()
+
+
+def xlsx_bytes() -> bytes:
+    from openpyxl import Workbook
+
+    buffer = io.BytesIO()
+    workbook = Workbook()
+    workbook.active["A1"] = "分析报告"
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_staff_documents_may_be_pdf_word_or_excel_by_content():
+    from portal.uploads import DOCUMENT_TYPES, DOCX, XLSX, extension_for
+
+    checked = [
+        check_upload(SimpleUploadedFile("报告.bin", office_bytes("word/document.xml")), allowed=DOCUMENT_TYPES),
+        check_upload(SimpleUploadedFile("报告.docx", xlsx_bytes()), allowed=DOCUMENT_TYPES),
+        check_upload(SimpleUploadedFile("报告", PDF), allowed=DOCUMENT_TYPES),
+    ]
+    assert [upload.content_type for upload in checked] == [DOCX, XLSX, "application/pdf"]
+    assert [extension_for(upload.content_type) for upload in checked] == [".docx", ".xlsx", ".pdf"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        office_bytes("word/document.xml", content_types=False),  # a ZIP, not an Office file
+        office_bytes("ppt/presentation.xml"),  # PowerPoint is not accepted
+        b"PK\x03\x04" + b"\x00" * 100,  # a broken archive
+        png_bytes(),  # an image is a citizen's attachment, not a document
+    ],
+)
+def test_other_archives_and_images_are_not_staff_documents(content):
+    from portal.uploads import DOCUMENT_TYPES
+
+    with pytest.raises(ValidationError) as refused:
+        check_upload(SimpleUploadedFile("报告.docx", content), allowed=DOCUMENT_TYPES)
+    assert refused.value.code == "bad_type"
+    assert "DOCX" in refused.value.messages[0]
+
+
+def test_citizens_attachments_are_still_only_pdfs_and_images():
+    with pytest.raises(ValidationError):
+        check_upload(SimpleUploadedFile("报告.docx", office_bytes("word/document.xml")))
