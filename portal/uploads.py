@@ -35,7 +35,7 @@ DOCUMENT_TYPES = {PDF, DOCX, XLSX}
 # The extension a stored file gets from its checked type (never from the uploaded name).
 EXTENSIONS = {PDF: ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", DOCX: ".docx", XLSX: ".xlsx"}
 # What the browser's file picker offers for a set of types.
-ACCEPT = {PDF: ".pdf", "image/jpeg": ".jpg,.jpeg", "image/png": ".png", "image/gif": ".gif", DOCX: ".docx", XLSX: ".xlsx"}
+ACCEPT = EXTENSIONS | {"image/jpeg": ".jpg,.jpeg"}
 # An Office Open XML file is a ZIP archive with these parts (ECMA-376 Part 2): the content types,
 # and the main part of its format.
 _OFFICE_MAIN_PARTS = {"word/document.xml": DOCX, "xl/workbook.xml": XLSX}
