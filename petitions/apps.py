@@ -49,6 +49,10 @@ class PetitionsConfig(AppConfig):
     clock_area_label = _("Petition ticket")
     # Its clocks' kinds and deadline policies, with their sources (portal.registry, portal.policies).
     clock_kinds = policies.KINDS
+    # What the dashboards count them as: meeting the acknowledgement clock is the acknowledgement
+    # (受理回应), meeting a reply clock the answer to the citizen (答复).
+    acknowledgement_kinds = (policies.ACKNOWLEDGE,)
+    reply_kinds = (policies.REPLY,)
     deadline_policies = policies.POLICIES
     # Its pages, under /petitions/ (portal/urls.py includes petitions.urls).
     url_prefix = "petitions/"
@@ -92,6 +96,9 @@ class PetitionsConfig(AppConfig):
                 _("15 working days"), _("Reply to a complex matter or one handled by several departments together.")
             ),
         ),
+        # Its section of /stats/ and its total on the board.
+        title=_("网络问政 Petitions and inquiries"),
+        total_label=_("All petition tickets"),
     )
 
     # How the board, notices and e-mails show a ticket's clocks, and the services through which

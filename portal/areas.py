@@ -5,12 +5,17 @@ An app that serves the public declares `public_area = PublicArea(...)` (and `clo
 
     class PetitionsConfig(AppConfig):
         clock_area = "petition"
-        public_area = PublicArea(menu=(MenuItem("petitions:index", ...),), card=ServiceCard(...), ...)
+        public_area = PublicArea(
+            menu=(MenuItem("petitions:index", ...),), card=ServiceCard(...), ...,
+            title=_("网络问政 Petitions and inquiries"), total_label=_("All petition tickets"),
+        )
 
-The main menu, the home page's service cards and deadline rules, the tagline and the sections of
-/stats/ show exactly the declared areas, so no page promises a service whose app is not built yet
-(a suggestions or disclosure app that declares nothing shows nothing). `check_public_areas` checks
-every declaration at start-up, the way `contrib.admin` checks a ModelAdmin.
+The main menu, the home page's service cards and deadline rules, the tagline, the sections of
+/stats/ and the board's totals by area show exactly the declared areas, so no page promises a
+service whose app is not built yet (a suggestions or disclosure app that declares nothing shows
+nothing). An area with clocks names its /stats/ section (`title`) and its total on the board
+(`total_label`). `check_public_areas` checks every declaration at start-up, the way
+`contrib.admin` checks a ModelAdmin.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from django.apps import apps
 from django.core import checks
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
+
+from portal import registry
 
 
 class MenuItem(NamedTuple):
@@ -55,6 +62,10 @@ class PublicArea(NamedTuple):
     deadlines: tuple[DeadlineRule, ...] = ()
     # A signed-in citizen's own pages in the area ("my tickets"), linked from the header.
     account: tuple[MenuItem, ...] = ()
+    # An area with clocks (the app's `clock_area`): the heading of its section of /stats/ and the
+    # label of its total on the board. Required then (portal.E105).
+    title: Promise | str | None = None
+    total_label: Promise | str | None = None
 
 
 class DeclaredArea(NamedTuple):
@@ -117,6 +128,22 @@ def area_keys() -> list[str]:
     return [declared.key for declared in declared_areas()]
 
 
+def _declared(key: str) -> PublicArea | None:
+    return next((declared.area for declared in declared_areas() if declared.key == key), None)
+
+
+def area_title(key: str) -> str:
+    """The heading of the area's section of /stats/ (its `title`; else the area's label)."""
+    declared = _declared(key)
+    return str(declared.title) if declared and declared.title else registry.area_label(key)
+
+
+def area_total_label(key: str) -> str:
+    """The label of the area's total on the board (its `total_label`; else the area's label)."""
+    declared = _declared(key)
+    return str(declared.total_label) if declared and declared.total_label else registry.area_label(key)
+
+
 def check_public_areas(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """Each declaration is a PublicArea whose menu links resolve; one app per area key."""
     errors = []
@@ -138,6 +165,16 @@ def check_public_areas(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
                 errors.append(
                     checks.Error(f"{where}: the menu's URL name {item.url_name!r} does not resolve.", id="portal.E103")
                 )
+        if getattr(app_config, "clock_area", None) is not None:
+            for attribute, shown in (("title", "its section of /stats/"), ("total_label", "its total on the board")):
+                text = getattr(area, attribute)
+                if not isinstance(text, (str, Promise)) or not str(text).strip():
+                    errors.append(
+                        checks.Error(
+                            f"{where}.{attribute}: an area with clocks names {shown} (a translatable text).",
+                            id="portal.E105",
+                        )
+                    )
         key = str(getattr(app_config, "clock_area", None) or app_config.label)
         if key in seen:
             errors.append(checks.Error(f"{where}: the area {key!r} is declared by {seen[key]} too.", id="portal.E104"))

@@ -58,7 +58,7 @@ def dashboard(request):
             "horizon": horizon,
             "headline": figures.headline,
             "figures_at": figures.computed_at,
-            "areas": [(area, dashboards.AREA_TOTAL_LABELS[area]) for area in dashboards.installed_areas()],
+            "areas": [(area, dashboards.area_total_label(area)) for area in dashboards.installed_areas()],
             "area_labels": registry.clock_areas(),
             "departments": figures.departments,
             "figure": dashboards.FIGURES,
@@ -269,7 +269,7 @@ def stats(request):
     # One section per area an installed app declares (dashboards.installed_areas), in the order
     # computed: an area not built yet shows nothing rather than a row of zeros.
     sections = [
-        {"area": area, "title": dashboards.AREA_TITLES[area], "figures": data["areas"][area]}
+        {"area": area, "title": dashboards.area_title(area), "figures": data["areas"][area]}
         for area in data["area_order"]
     ]
     first = sections[0]["figures"] if sections else {"months": []}

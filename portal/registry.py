@@ -13,9 +13,16 @@ attribute                   type                                        read by
 ``clock_area``              ``str``: the ``Clock.area`` of its work     portal.areas, here
 ``clock_area_label``        ``str`` (lazy): how the area is shown       `area_label`
 ``clock_kinds``             ``dict[str, str]``: kind code -> label      `clock_kinds`, `kind_label`
+``acknowledgement_kinds``   ``tuple[str, ...]``: of its clock kinds,    `acknowledgement_kinds`: the
+                            those whose meeting acknowledges receipt    figures "acknowledge_due" and
+                            (受理)                                      "acknowledged_in_time"
+``reply_kinds``             ``tuple[str, ...]``: of its clock kinds,    `reply_kinds`: "replied", reply
+                            those whose meeting answers the citizen     times, "answered" (portal.
+                            (答复)                                      dashboards)
 ``deadline_policies``       ``tuple[portal.policies.Policy, ...]``,     portal.policies
                             each with its ``source``
-``public_area``             ``portal.areas.PublicArea``                 portal.areas (menu, home, /stats/)
+``public_area``             ``portal.areas.PublicArea``, with its       portal.areas (menu, home, /stats/,
+                            ``title`` and ``total_label``               the board's totals)
 ``clock_subjects``          ``dict[model label, adapter path]``         portal.subjects
 ``url_prefix``              ``str`` ("petitions/"), with ``urls_module``  portal/urls.py via `url_includes`
                             (``str``, default "<app>.urls")
@@ -32,7 +39,10 @@ notice kinds                ``register_notice_kind(...)`` in ready()    portal.n
 ==========================  ==========================================  ===============================
 
 A new app therefore needs no portal migration and no edit in portal/: its clock kinds and areas
-are plain values checked against this registry (`Clock.clean`), not database choices.
+are plain values checked against this registry (`Clock.clean`), not database choices, and the
+dashboards count its kinds by what it declares them to be (`acknowledgement_kinds`,
+`reply_kinds`): portal names no domain app's kind or area. A kind that is neither is still on the
+board and in "deadlines missed", but in no acknowledgement or reply figure (a moderation decision).
 """
 
 from __future__ import annotations
@@ -103,6 +113,26 @@ def kind_label(kind: str) -> str:
     return str(clock_kinds().get(kind, kind))
 
 
+def _declared_kinds(attribute: str) -> tuple[str, ...]:
+    found: list[str] = []
+    for _app_config, kinds in declaring(attribute):
+        if isinstance(kinds, (tuple, list, frozenset, set)):
+            found.extend(kind for kind in sorted(kinds) if isinstance(kind, str) and kind not in found)
+    return tuple(found)
+
+
+def acknowledgement_kinds() -> tuple[str, ...]:
+    """The clock kinds whose meeting acknowledges receipt (受理), over every app: the figures
+    "acknowledge_due" and "acknowledged_in_time" (portal.dashboards.FIGURES) count these."""
+    return _declared_kinds("acknowledgement_kinds")
+
+
+def reply_kinds() -> tuple[str, ...]:
+    """The clock kinds whose meeting answers the citizen (答复), over every app: "replied", the
+    reply times and "answered" (portal.dashboards.FIGURES) count these."""
+    return _declared_kinds("reply_kinds")
+
+
 def deadline_policies() -> list:
     """Every declared policy, in the apps' order (portal.policies adds the settings' overrides)."""
     from portal.policies import Policy
@@ -160,6 +190,7 @@ def check_declarations(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     configs = list(app_configs if app_configs is not None else apps.get_app_configs())
     return [
         *_check_kinds_and_policies(configs, all_apps=app_configs is None),
+        *_check_figure_kinds(configs),
         *_check_urls(configs),
         *_check_beat(configs),
         *_check_rate_limits(configs),
@@ -233,6 +264,61 @@ def _check_kinds_and_policies(configs, *, all_apps: bool) -> list[checks.CheckMe
                         f"settings.CLOCK_POLICY_OVERRIDES names the policy {code!r}, which no app declares.",
                         hint=f"Declared: {', '.join(sorted(policy_owner)) or 'none'}.",
                         id="portal.E308",
+                    )
+                )
+    return errors
+
+
+FIGURE_KINDS = {"acknowledgement_kinds": "an acknowledgement", "reply_kinds": "a reply"}
+
+
+def _check_figure_kinds(configs) -> list[checks.CheckMessage]:
+    """What the figures count a kind as: a collection of the app's own kinds, one role each, and
+    the same role in every app that declares the kind (the figures select clocks by kind alone)."""
+    errors = []
+    role_of: dict[str, tuple[str, str]] = {}  # kind -> (app label, attribute or "")
+    for app_config in configs:
+        own = getattr(app_config, "clock_kinds", None)
+        own = own if isinstance(own, dict) else {}
+        roles: dict[str, str] = {}
+        for attribute in FIGURE_KINDS:
+            kinds = getattr(app_config, attribute, None)
+            if kinds is None:
+                continue
+            where = _where(app_config, attribute)
+            if not isinstance(kinds, (tuple, list, frozenset, set)) or not all(isinstance(k, str) for k in kinds):
+                errors.append(
+                    checks.Error(f"{where} must be a tuple of kind codes of the app's clock_kinds.", id="portal.E340")
+                )
+                continue
+            for kind in kinds:
+                if kind not in own:
+                    errors.append(
+                        checks.Error(
+                            f"{where}: the kind {kind!r} is not one of the app's clock_kinds.", id="portal.E341"
+                        )
+                    )
+                elif kind in roles:
+                    errors.append(
+                        checks.Error(
+                            f"{where}: the kind {kind!r} is in {roles[kind]} too; a kind is counted as an "
+                            "acknowledgement or as a reply, not both.",
+                            id="portal.E342",
+                        )
+                    )
+                else:
+                    roles[kind] = attribute
+        for kind in own:
+            role = roles.get(kind, "")
+            owner = role_of.setdefault(kind, (app_config.label, role))
+            if owner[1] != role:
+                errors.append(
+                    checks.Error(
+                        f"{_where(app_config, role or 'clock_kinds')}: the kind {kind!r} is counted as "
+                        f"{FIGURE_KINDS.get(role, 'neither an acknowledgement nor a reply')} here but as "
+                        f"{FIGURE_KINDS.get(owner[1], 'neither')} by {owner[0]}; the figures select clocks by "
+                        "kind alone, so every app that declares a kind gives it the same role.",
+                        id="portal.E343",
                     )
                 )
     return errors

@@ -23,9 +23,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal import deadlines, subjects
+from portal import deadlines, registry, subjects
 from portal.calendar import calendar_missing_years
-from portal.dashboards.figures import COUNTING_STATES, DUE_SOON, OVERDUE, REPLY_KINDS, Area, State
+from portal.dashboards.figures import COUNTING_STATES, DUE_SOON, OVERDUE, State, reply_kinds
 from portal.dashboards.scope import DashboardScope
 from portal.models import Clock, ClockQuerySet
 from portal.periods import month_start
@@ -162,7 +162,7 @@ def board_headline(*, scope: DashboardScope, now: datetime) -> Headline:
     ):
         found[tuple(row[key] for key in grouping)].met_late = row["met_late"]
     policies = all_policies()
-    totals, by_area, by_policy = Figures(), {area: Figures() for area in Area.values}, []
+    totals, by_area, by_policy = Figures(), {area: Figures() for area in registry.clock_areas()}, []
     for (area, kind, code), figures in found.items():
         policy = policies.get(code)
         by_policy.append(PolicyFigures(code, policy.label if policy else code, area, kind, figures))
@@ -324,7 +324,7 @@ def board_departments(*, scope: DashboardScope, now: datetime) -> list[Departmen
         .annotate(
             met=Count("*"),
             met_on_time=Count("met_at", filter=Q(state=State.MET_ON_TIME)),
-            average_reply=Avg(_duration(), filter=Q(kind__in=REPLY_KINDS)),
+            average_reply=Avg(_duration(), filter=Q(kind__in=reply_kinds())),
         )
         .order_by()
     }

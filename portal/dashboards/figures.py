@@ -9,15 +9,16 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.areas import area_keys
+from portal import registry
+from portal.areas import area_keys, area_title, area_total_label  # noqa: F401  (the pages' names)
 from portal.models import Clock, ClockQuerySet
 
 State = Clock.State
-Kind = Clock.Kind
-Area = Clock.Area
 
-# Kinds whose meeting is an answer to the citizen (for "replied" and reply times).
-REPLY_KINDS = (Kind.REPLY, Kind.RESPOND)
+# Which kinds count as an acknowledgement (受理) and which as a reply to the citizen (答复: "replied",
+# reply times, "answered") is each app's declaration (portal.registry): portal names no app's kinds.
+acknowledgement_kinds = registry.acknowledgement_kinds
+reply_kinds = registry.reply_kinds
 # Open clocks that count against a deadline (a paused clock is not counting down).
 COUNTING_STATES = (State.RUNNING, State.OVERDUE)
 # The one definition of each (portal.models.ClockQuerySet says why it is this one).
@@ -171,20 +172,10 @@ def as_percent(fraction) -> Decimal | None:
 
 # --- which areas are built -------------------------------------------------------------------------
 
-AREA_TITLES = {
-    Area.PETITION: _("网络问政 Petitions and inquiries"),
-    Area.SUGGESTION: _("公众建言 Public suggestions"),
-    Area.DISCLOSURE: _("依申请公开 Disclosure applications"),
-}
-AREA_TOTAL_LABELS = {
-    Area.PETITION: _("All petition tickets"),
-    Area.SUGGESTION: _("All suggestions"),
-    Area.DISCLOSURE: _("All disclosure applications"),
-}
-
 
 def installed_areas() -> list[str]:
-    """The clock areas of the areas installed apps declare (portal.areas), in the areas' order.
-    Pages show a section or a total only for these, so an area whose app is not built yet
-    promises nothing."""
-    return [key for key in area_keys() if key in Area.values]
+    """The clock areas of the public areas installed apps declare (portal.areas), in the areas'
+    order. Pages show a section or a total only for these, so an area whose app is not built yet
+    promises nothing; each is titled by its declaration (`area_title`, `area_total_label`)."""
+    declared = registry.clock_areas()
+    return [key for key in area_keys() if key in declared]

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import deadlines, periods
 from portal.dashboards.board import _duration
-from portal.dashboards.figures import OVERDUE, REPLY_KINDS, Kind, State, as_percent, half_up
+from portal.dashboards.figures import OVERDUE, State, acknowledgement_kinds, as_percent, half_up, reply_kinds
 from portal.dashboards.metrics import Metric, provided_metrics
 from portal.dashboards.scope import DashboardScope
 from portal.models import Clock, Department
@@ -175,16 +175,17 @@ def performance_figures(
     def row(department_id) -> PerformanceRow:
         return rows.setdefault(department_id, PerformanceRow(department_id, ""))
 
+    acknowledgements, replies = acknowledgement_kinds(), reply_kinds()
     started = base.filter(started_at__gte=start, started_at__lt=end)
     for item in first_clocks(started).values("department_id").annotate(received=Count("*")).order_by():
         row(item["department_id"]).received = item["received"]
     for item in (
         started.values("department_id")
         .annotate(
-            acknowledge_due=Count("started_at", filter=Q(kind=Kind.ACKNOWLEDGE)),
-            acknowledged_in_time=Count("started_at", filter=Q(kind=Kind.ACKNOWLEDGE, state=State.MET_ON_TIME)),
-            replies_started=Count("started_at", filter=Q(kind__in=REPLY_KINDS)),
-            replies_started_met=Count("started_at", filter=Q(kind__in=REPLY_KINDS, met_at__isnull=False)),
+            acknowledge_due=Count("started_at", filter=Q(kind__in=acknowledgements)),
+            acknowledged_in_time=Count("started_at", filter=Q(kind__in=acknowledgements, state=State.MET_ON_TIME)),
+            replies_started=Count("started_at", filter=Q(kind__in=replies)),
+            replies_started_met=Count("started_at", filter=Q(kind__in=replies, met_at__isnull=False)),
         )
         .order_by()
     ):
@@ -196,8 +197,8 @@ def performance_figures(
     for item in (
         met.values("department_id")
         .annotate(
-            replied=Count("met_at", filter=Q(kind__in=REPLY_KINDS)),
-            replied_on_time=Count("met_at", filter=Q(kind__in=REPLY_KINDS, state=State.MET_ON_TIME)),
+            replied=Count("met_at", filter=Q(kind__in=replies)),
+            replied_on_time=Count("met_at", filter=Q(kind__in=replies, state=State.MET_ON_TIME)),
             met_late=Count("met_at", filter=Q(state=State.MET_LATE)),
         )
         .order_by()
@@ -208,7 +209,7 @@ def performance_figures(
             item["replied_on_time"],
             item["met_late"],
         )
-    for department_id, (average, p90, _count) in reply_times(met.filter(kind__in=REPLY_KINDS), "department_id").items():
+    for department_id, (average, p90, _count) in reply_times(met.filter(kind__in=replies), "department_id").items():
         row(department_id).average_reply_days, row(department_id).p90_reply_days = average, p90
 
     for item in (
@@ -303,7 +304,7 @@ def _overall_p90(department_ids, start, end) -> float | None:
     if department_ids is not None and not department_ids:
         return None
     queryset = Clock.objects.filter(
-        _clock_filter(department_ids, None), kind__in=REPLY_KINDS, met_at__gte=start, met_at__lt=end
+        _clock_filter(department_ids, None), kind__in=reply_kinds(), met_at__gte=start, met_at__lt=end
     ).annotate(everything=Value(1, output_field=IntegerField()))
     times = reply_times(queryset, "everything")
     return next(iter(times.values()))[1] if times else None
@@ -344,7 +345,7 @@ def performance_trend(
         .order_by()
     ):
         points[item["month"].date()].received += item["received"]
-    replies = base.filter(kind__in=REPLY_KINDS, met_at__gte=start, met_at__lt=end).annotate(
+    replies = base.filter(kind__in=reply_kinds(), met_at__gte=start, met_at__lt=end).annotate(
         month=TruncMonth("met_at", tzinfo=tz)
     )
     for item in (

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 
 from portal import deadlines, periods
 from portal.dashboards.board import _duration
-from portal.dashboards.figures import REPLY_KINDS, State, installed_areas
+from portal.dashboards.figures import State, installed_areas, reply_kinds
 from portal.dashboards.metrics import provided_metrics
 from portal.dashboards.performance import _clock_filter, _same_subject, first_clocks
 from portal.models import Clock, Department
@@ -87,7 +87,7 @@ def received_cohorts(
     One query: each item's first clock started in the range (`first_clocks`), with its first
     reply-kind clock's state and duration looked up by subject (two index probes per item).
     """
-    first_reply = _same_subject().filter(kind__in=REPLY_KINDS).order_by("started_at", "id")
+    first_reply = _same_subject().filter(kind__in=reply_kinds()).order_by("started_at", "id")
     rows = (
         first_clocks(Clock.objects.filter(_clock_filter(None, area), started_at__gte=start, started_at__lt=end))
         .alias(

@@ -16,6 +16,8 @@ class AreaAppConfig(AppConfig):
         menu=(MenuItem("area_app:index", "Test suggestions", order=10),),
         card=ServiceCard("bi-lightbulb", "Test suggestion campaigns", "Tell us", "Suggest something."),
         deadlines=(DeadlineRule("3 working days", "Test moderation decision."),),
+        title="公众建言 Public suggestions",
+        total_label="All suggestions",
     )
 
 

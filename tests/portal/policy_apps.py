@@ -24,6 +24,7 @@ class SuggestionPoliciesConfig(AppConfig):
         "moderate": pgettext_lazy("deadline kind", "Moderation decision"),
         "respond": pgettext_lazy("deadline kind", "Department response"),
     }
+    reply_kinds = ("respond",)  # a department's response answers the citizen; moderation does not
     deadline_policies = (
         Policy(
             "suggestion.moderate",
@@ -63,6 +64,7 @@ class DisclosurePoliciesConfig(AppConfig):
     clock_area = "disclosure"
     clock_area_label = "Disclosure application"
     clock_kinds = {"reply": pgettext_lazy("deadline kind", "Reply")}  # the label petitions gives it
+    reply_kinds = ("reply",)  # and the role (portal.E343)
     deadline_policies = (
         Policy(
             "disclosure.reply",

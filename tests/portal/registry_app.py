@@ -12,6 +12,9 @@ class BrokenRegistryConfig(AppConfig):
     label = "broken_registry"
     clock_area = "suggestion"
     clock_kinds = {"reply": "Answer", "moderate": "Moderation"}  # petitions calls "reply" otherwise
+    # "nowhere" is no kind of the app; "moderate" is both; "reply" is a reply for petitions, not here.
+    acknowledgement_kinds = ("moderate", "nowhere")
+    reply_kinds = ("moderate",)
     deadline_policies = (
         Policy("petition.acknowledge", "petition", "moderate", HOURS, 24, "Another app's code", "A plan"),
         Policy("broken.kindless", "suggestion", "nowhere", WORKING_DAYS, 7, "An undeclared kind", "A plan"),
@@ -28,6 +31,7 @@ class WrongTypesConfig(AppConfig):
     label = "wrong_types"
     clock_area = "suggestion"
     clock_kinds = ["moderate"]
+    reply_kinds = "moderate"
     deadline_policies = ["suggestion.moderate"]
     beat_schedule = {"nightly": {"task": "petitions.close_unrated", "schedule": 60.0}}
     rate_limits = "10/h"

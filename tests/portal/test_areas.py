@@ -71,4 +71,10 @@ def test_a_declaration_is_checked_at_start_up():
         ROOT_URLCONF="tests.portal.area_app",
     ):
         messages = areas.check_public_areas(app_configs=apps.get_app_configs())
-    assert {message.id for message in messages} == {"portal.E103", "portal.E104"}
+    assert {message.id for message in messages} == {"portal.E103", "portal.E104", "portal.E105"}
+    # An area with clocks names its section of /stats/ and its total on the board.
+    where = "tests.portal.area_app.apps.BrokenAreaConfig.public_area"
+    assert sorted(message.msg for message in messages if message.id == "portal.E105") == [
+        f"{where}.title: an area with clocks names its section of /stats/ (a translatable text).",
+        f"{where}.total_label: an area with clocks names its total on the board (a translatable text).",
+    ]

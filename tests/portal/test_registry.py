@@ -28,6 +28,7 @@ def test_a_broken_declaration_is_refused_at_start_up_with_a_clear_message():
     assert set(by_id) == {
         "portal.E302", "portal.E304", "portal.E305", "portal.E306", "portal.E307",
         "portal.E310", "portal.E311", "portal.E321", "portal.E322", "portal.E331", "portal.E332",
+        "portal.E341", "portal.E342", "portal.E343",
     }  # fmt: skip
     owner = "tests.portal.registry_app.apps.BrokenRegistryConfig"
     assert by_id["portal.E302"][0].startswith(f"{owner}.clock_kinds: the kind 'reply' is declared by petitions too")
@@ -44,6 +45,19 @@ def test_a_broken_declaration_is_refused_at_start_up_with_a_clear_message():
     assert "its command twin 'no_such_command' is not a management command" in by_id["portal.E322"][0]
     assert "the rate 'ten per hour' is not \"count/period\"" in by_id["portal.E331"][0]
     assert "the group 'petitions.submit' is declared by petitions too" in by_id["portal.E332"][0]
+    # What the figures count each kind as (acknowledgement_kinds, reply_kinds).
+    assert by_id["portal.E341"] == [
+        f"{owner}.acknowledgement_kinds: the kind 'nowhere' is not one of the app's clock_kinds."
+    ]
+    assert by_id["portal.E342"][0].startswith(
+        f"{owner}.reply_kinds: the kind 'moderate' is in acknowledgement_kinds too; a kind is counted as an "
+        "acknowledgement or as a reply, not both."
+    )
+    assert by_id["portal.E343"] == [
+        f"{owner}.clock_kinds: the kind 'reply' is counted as neither an acknowledgement nor a reply here but as "
+        "a reply by petitions; the figures select clocks by kind alone, so every app that declares a kind gives it "
+        "the same role."
+    ]
 
 
 def test_declarations_of_the_wrong_type_are_refused():
@@ -55,6 +69,7 @@ def test_declarations_of_the_wrong_type_are_refused():
         "portal.E303": f"{owner}.deadline_policies must be a tuple of portal.policies.Policy.",
         "portal.E320": f"{owner}.beat_schedule must be a dict of names to portal.registry.BeatEntry.",
         "portal.E330": f"{owner}.rate_limits must be a dict of group names to rates.",
+        "portal.E340": f"{owner}.reply_kinds must be a tuple of kind codes of the app's clock_kinds.",
     }
 
 
@@ -90,6 +105,18 @@ def test_kinds_and_areas_are_labelled_from_the_declarations():
             assert registry.kind_label("reply") == "Reply"
             assert registry.area_label("petition") == "Petition ticket"
             assert registry.kind_label("unknown") == "unknown"
+
+
+def test_the_figures_count_each_kind_as_its_app_declares_it():
+    """portal names no app's kinds or areas: what counts as an acknowledgement or a reply is declared."""
+    from petitions import policies
+
+    assert not hasattr(Clock, "Kind") and not hasattr(Clock, "Area")
+    assert registry.acknowledgement_kinds() == (policies.ACKNOWLEDGE,)
+    # petitions' and the disclosure stand-in's "reply", the suggestion stand-in's "respond", the
+    # throwaway app's "errand"; the suggestion stand-in's "moderate" is neither.
+    assert set(registry.reply_kinds()) == {policies.REPLY, "respond", "errand"}
+    assert "moderate" in registry.clock_kinds() and "moderate" not in registry.reply_kinds()
 
 
 def test_the_apps_urls_are_included_under_their_declared_prefix():

@@ -4,7 +4,7 @@ its policy, the board, the sweep's notices, department scoping in the admin, the
 of portal.admin_actions, urging through its ClockSubject, and the security matrix
 (tests/security/access.py declares its admin and its action URL)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,13 +13,14 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from portal import clocks, registry
+from portal import clocks, periods, registry
 from portal.dashboards import DashboardScope
-from portal.dashboards.board import board_headline
+from portal.dashboards.board import board_departments, board_headline
+from portal.dashboards.performance import performance_figures
 from portal.models import Clock, Notice
 from tests.factories import DepartmentFactory, clerk, staff_of
 from tests.throwaway.models import Errand
-from tests.throwaway.services import errand_create
+from tests.throwaway.services import errand_create, errand_move
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -126,3 +127,19 @@ def test_urging_from_the_board_goes_through_its_clock_subject(client, world):
     assert errand.history.first().history_change_reason == "urged: 请今日办URGE"  # the errand's own service
     assert Notice.objects.filter(recipient=world["staff"], kind="clock_urged", clock=clock).exists()
     assert not Notice.objects.filter(recipient=world["other"]).exists()
+
+
+def test_its_declared_reply_kind_counts_as_a_reply_in_the_figures(world):
+    """`reply_kinds = ("errand",)` alone makes a finished errand a reply on the performance page
+    and the board, with no kind of its named in portal."""
+    finished = datetime(2026, 3, 4, 9, tzinfo=SH)  # two days after it started, before its deadline
+    with time_machine.travel(finished, tick=False):
+        errand_move(errand=world["errand"], actor=world["staff"], action="finish")
+    start, end = periods.period_bounds(periods.Period.MONTH, date(2026, 3, 1))
+    department = world["errand"].department_id
+    row = performance_figures(department_ids=None, start=start, end=end, now=LATE, area="errand")[department]
+    assert (row.received, row.acknowledge_due, row.replied, row.replied_on_time) == (1, 0, 1, 1)
+    assert row.average_reply_days == 2.0
+    scope = DashboardScope(department_ids=None, can_urge=False)
+    status = next(s for s in board_departments(scope=scope, now=finished) if s.department_id == department)
+    assert status.average_reply_days == 2.0

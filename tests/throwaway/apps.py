@@ -15,6 +15,7 @@ class ThrowawayConfig(AppConfig):
     clock_area = AREA
     clock_area_label = "Errand"
     clock_kinds = {"errand": "Errand done"}
+    reply_kinds = ("errand",)  # doing the errand answers whoever asked: "replied" in the figures
     deadline_policies = (
         Policy("errand.reply", AREA, "errand", WORKING_DAYS, 3, "Errand: done within 3 working days", "Test rule"),
     )
