@@ -32,13 +32,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from petitions import policies
 from petitions.models import MonthlyReport, Petition
 from portal.dashboards import as_percent
 from portal.exceptions import DomainError
 from portal.models import Clock, ClockQuerySet, Department
 from portal.periods import Period, month_first, period_bounds, previous_month
 
-Kind = Clock.Kind
 State = Clock.State
 
 # The counts of a row, in the order the pages and the workbook show them.
@@ -85,16 +85,16 @@ def monthly_report_figures(month: date, now: datetime) -> dict:
     # Query 1: the month's deadlines, grouped by the responsible department.
     clock_rows = (
         Clock.objects.filter(content_type=petition_type)
-        .filter(Q(kind=Kind.ACKNOWLEDGE, **in_month) | (Q(kind=Kind.REPLY) & met_in_month) | overdue_now)
+        .filter(Q(kind=policies.ACKNOWLEDGE, **in_month) | (Q(kind=policies.REPLY) & met_in_month) | overdue_now)
         .values("department_id")
         .annotate(
-            acknowledge_due=Count("id", filter=Q(kind=Kind.ACKNOWLEDGE, **in_month)),
-            accepted_in_24h=Count("id", filter=Q(kind=Kind.ACKNOWLEDGE, state=State.MET_ON_TIME, **in_month)),
-            replied=Count("id", filter=(Q(kind=Kind.REPLY) & met_in_month)),
-            replied_on_time=Count("id", filter=(Q(kind=Kind.REPLY, state=State.MET_ON_TIME) & met_in_month)),
+            acknowledge_due=Count("id", filter=Q(kind=policies.ACKNOWLEDGE, **in_month)),
+            accepted_in_24h=Count("id", filter=Q(kind=policies.ACKNOWLEDGE, state=State.MET_ON_TIME, **in_month)),
+            replied=Count("id", filter=(Q(kind=policies.REPLY) & met_in_month)),
+            replied_on_time=Count("id", filter=(Q(kind=policies.REPLY, state=State.MET_ON_TIME) & met_in_month)),
             reply_time=Sum(
                 ExpressionWrapper(F("met_at") - F("started_at"), output_field=DurationField()),
-                filter=(Q(kind=Kind.REPLY) & met_in_month),
+                filter=(Q(kind=policies.REPLY) & met_in_month),
             ),
             overdue=Count(
                 "object_id",

@@ -15,7 +15,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from portal import registry
@@ -284,21 +283,6 @@ class Clock(models.Model):
         OVERDUE = "overdue", _("Overdue")
         MET_ON_TIME = "met_on_time", _("Met on time")
         MET_LATE = "met_late", _("Met late")
-
-    # The areas and kinds of the apps built so far, as constants for portal's dashboards. They are
-    # not the fields' choices: each domain app declares its own (`clock_area`, `clock_kinds`,
-    # portal.registry), so a new app or kind needs no migration here; `clean` and the registry's
-    # start-up checks hold the values to the declarations.
-    class Area(models.TextChoices):
-        PETITION = "petition", _("Petition ticket")
-        SUGGESTION = "suggestion", _("Suggestion")
-        DISCLOSURE = "disclosure", _("Disclosure application")
-
-    class Kind(models.TextChoices):
-        ACKNOWLEDGE = "acknowledge", pgettext_lazy("deadline kind", "Acknowledgement")
-        REPLY = "reply", pgettext_lazy("deadline kind", "Reply")
-        MODERATE = "moderate", pgettext_lazy("deadline kind", "Moderation decision")
-        RESPOND = "respond", pgettext_lazy("deadline kind", "Department response")
 
     class Unit(models.TextChoices):
         HOURS = "hours", _("calendar hours")

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from petitions import selectors, services
+from petitions import policies, selectors, services
 from petitions.models import Petition, PetitionEvent
 from portal import notifications
 from portal.models import Clock, Notice
@@ -66,7 +66,7 @@ def test_each_step_that_concerns_the_citizen_leaves_a_notice(side):
     assert notice.url == detail_url(petition) and notice.read_at is None
     texts = citizen_notices(side)
     assert all(petition.reference in text for text in texts)
-    reply_clock = Clock.objects.for_subject(petition).get(kind=Clock.Kind.REPLY)
+    reply_clock = Clock.objects.for_subject(petition).get(kind=policies.REPLY)
     due = timezone.localtime(reply_clock.due_at)
     assert any("extended" in text and str(due.year) in text for text in texts)
     assert any("已答复完毕" in text for text in texts)  # the office's closing reason is public

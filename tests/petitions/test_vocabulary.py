@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from petitions import ledger, reports
+from petitions import ledger, policies, reports
 from petitions.models import Petition
 from portal import clocks, dashboards
 from portal.models import Clock
@@ -97,5 +97,5 @@ def test_every_reader_agrees_on_overdue_and_due_soon(client, boundary):
 
 def _reply_clock_pks(by_pk) -> dict[int, str]:
     return {
-        clock.pk: by_pk[clock.object_id] for clock in Clock.objects.filter(object_id__in=by_pk, kind=Clock.Kind.REPLY)
+        clock.pk: by_pk[clock.object_id] for clock in Clock.objects.filter(object_id__in=by_pk, kind=policies.REPLY)
     }
