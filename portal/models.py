@@ -513,3 +513,16 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.day:%Y%m%d}: {self.value}"
+
+
+class SequenceCounter(models.Model):
+    """The last number handed out in one numbering scope, for sequences that are not per day: an
+    app names its scopes (e.g. one per campaign and category) and portal.references counts them.
+    One row per scope, incremented under its row lock until the caller's transaction ends, so
+    concurrent callers never share a number, and a rolled-back one frees its number (no gaps)."""
+
+    scope = models.CharField(max_length=100, unique=True)
+    value = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.value}"
