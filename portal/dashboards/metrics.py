@@ -46,7 +46,7 @@ class ProvidedMetrics:
     values: dict[int | None, dict[str, float | int | None]] = field(default_factory=dict)
 
 
-def performance_providers() -> list[Callable[..., ProvidedMetrics]]:
+def performance_providers(area: str | None = None) -> list[Callable[..., ProvidedMetrics]]:
     """The area-specific performance figures, discovered from the installed apps.
 
     Protocol (the same way as `demo_loader`, portal/demo.py): an app's AppConfig names a function,
@@ -61,16 +61,24 @@ def performance_providers() -> list[Callable[..., ProvidedMetrics]]:
     personal data: the public statistics page shows its figures too. Keys are shared: two apps must
     not provide the same key (the later app in INSTALLED_APPS wins). Well-known keys the pages
     look for: "satisfaction_rate", "reopen_rate" (petitions), "adoption_rate", "adopted"
-    (suggestions), "published" (disclosure).
+    (suggestions), "published" (disclosure). `area`: only the providers of the apps whose
+    `clock_area` it is.
     """
-    return [import_string(path) for _app_config, path in registry.declaring("performance_metrics")]
+    return [
+        import_string(path)
+        for app_config, path in registry.declaring("performance_metrics")
+        if area is None or getattr(app_config, "clock_area", None) == area
+    ]
 
 
-def provided_metrics(department_ids: list[int], start: datetime, end: datetime) -> ProvidedMetrics:
-    """Every provider's figures for the period, merged into one ProvidedMetrics."""
+def provided_metrics(
+    department_ids: list[int], start: datetime, end: datetime, *, area: str | None = None
+) -> ProvidedMetrics:
+    """Every provider's figures for the period (of `area`'s apps alone if given), merged into one
+    ProvidedMetrics."""
     merged = ProvidedMetrics(metrics=[])
     seen: dict[str, int] = {}
-    for provider in performance_providers():
+    for provider in performance_providers(area):
         result = provider(list(department_ids), start, end)
         for metric in result.metrics:
             if metric.key in seen:

@@ -243,13 +243,15 @@ def _rank(rows: list[PerformanceRow]) -> None:
 
 
 def department_performance(
-    *, scope: DashboardScope, start: datetime, end: datetime, now: datetime
+    *, scope: DashboardScope, start: datetime, end: datetime, now: datetime, area: str | None = None
 ) -> PerformanceReport:
     """The performance table: every department in scope, ranked, with totals and provided metrics.
 
     The totals are the sum of the rows shown. For those who see every department the rows are the
     active departments, any other department with work in the period, and the work not yet
     assigned (unranked, last), so the totals cover every item, as the trend beside them does.
+    `area` narrows it to one area's clocks and to the metrics its app provides (a domain app's
+    own report, such as the petitions' monthly report, is this table for its area).
     """
     departments = list(scope.departments().values_list("id", "name"))
     figures = performance_figures(
@@ -257,13 +259,14 @@ def department_performance(
         start=start,
         end=end,
         now=now,
+        area=area,
     )
     known = {department_id for department_id, _name in departments}
     others = [department_id for department_id in figures if department_id is not None and department_id not in known]
     if others:
         departments += list(Department.objects.filter(id__in=others).order_by("name").values_list("id", "name"))
     ids = [department_id for department_id, _name in departments]
-    provided = provided_metrics(ids, start, end)
+    provided = provided_metrics(ids, start, end, area=area)
     rows = []
     totals = PerformanceRow(None, str(_("All departments")))
     all_days: list[tuple[float, int]] = []
@@ -292,7 +295,7 @@ def department_performance(
             all_days.append((row.average_reply_days, row.replied))
     replies = sum(count for _days, count in all_days)
     totals.average_reply_days = sum(days * count for days, count in all_days) / replies if replies else None
-    totals.p90_reply_days = _overall_p90(None if scope.all_departments else ids, start, end)
+    totals.p90_reply_days = _overall_p90(None if scope.all_departments else ids, start, end, area)
     totals.extra = provided.values.get(None, {})
     _rank(rows)
     if unassigned is not None:
@@ -300,11 +303,11 @@ def department_performance(
     return PerformanceReport(start=start, end=end, rows=rows, totals=totals, metrics=provided.metrics)
 
 
-def _overall_p90(department_ids, start, end) -> float | None:
+def _overall_p90(department_ids, start, end, area: str | None = None) -> float | None:
     if department_ids is not None and not department_ids:
         return None
     queryset = Clock.objects.filter(
-        _clock_filter(department_ids, None), kind__in=reply_kinds(), met_at__gte=start, met_at__lt=end
+        _clock_filter(department_ids, area), kind__in=reply_kinds(), met_at__gte=start, met_at__lt=end
     ).annotate(everything=Value(1, output_field=IntegerField()))
     times = reply_times(queryset, "everything")
     return next(iter(times.values()))[1] if times else None
