@@ -194,8 +194,9 @@ def report_view(request, month: str):
         if first > reports.month_first(deadlines.local_date(now)):
             raise Http404
         figures, provisional = reports.monthly_report_figures(first, now), True
-    columns = reports.report_columns()
+    columns = reports.report_columns(figures)
     rows = [_display_row(row, columns) for row in figures["rows"]]
+    legacy = reports.is_legacy(figures)
     return render(
         request,
         "petitions/report.html",
@@ -207,6 +208,9 @@ def report_view(request, month: str):
             "columns": columns,
             "rows": rows,
             "total": _display_row(figures["total"], columns),
+            # Stored before the report was the performance page's table: its own caption.
+            "legacy": legacy,
+            "terms": [] if legacy else reports.report_terms(),
         },
     )
 

@@ -1,175 +1,98 @@
 """The monthly report (月报) of petition tickets: figures per department, computed and stored once.
 
-`monthly_report_figures` computes a month's figures with a fixed number of GROUP BY queries
-(one over the month's clocks, one over the month's tickets, one for department names), whatever
+The report is the performance page's table (portal.dashboards.department_performance) for the
+month and the petitions' area, every department shown, taken as the page computes it: the
+figures it shares with the page (SHARED_KEYS, each defined once in portal.dashboards.FIGURES)
+are the page's own values, and the petitions' ratings beside them (PETITION_KEYS) are what
+petitions.selectors.performance_metrics provides the page. A fixed number of queries, whatever
 the number of tickets. `monthly_report_generate` stores last month's figures in `MonthlyReport`
 on the 1st of the next month (Celery beat, twin `manage.py generate_monthly_report`); a stored
 report is never rewritten, so what was reported stays what was reported.
 
-What each figure means (the report page's caption says the same):
-
-* received: tickets received in the month, by their lead department ("not yet assigned" row for
-  tickets no department has been given yet);
-* due for acknowledgement / accepted within 24 hours: acknowledgement (受理回应) deadlines started
-  in the month, and those met on time, by the department responsible; the rate divides the two,
-  as the performance page's acknowledgement rate does;
-* replied / replied on time: reply deadlines met in the month (a reply, a refusal to accept, or a
-  re-examination's reply), on time or late, by the department that replied;
-* overdue: tickets with an open deadline past due at the moment the figures were computed;
-* average days to reply: calendar days from the start of the reply deadline (receipt, or the
-  reopening for a re-examination) to the reply, over the replies of the month;
-* satisfaction: (satisfied + basically satisfied) / rated, over the ratings given in the month.
+Stored figures carry their `format`. Reports stored before format 2 (none: format 1) computed
+their own figures, with other definitions (received by lead department; overdue: tickets past a
+deadline when computed; acceptance within 24 hours) and are shown with their own columns and
+caption (`report_columns`), unchanged.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from petitions import policies
-from petitions.models import MonthlyReport, Petition
-from portal.dashboards import as_percent
+from petitions.models import MonthlyReport
+from portal.dashboards import FIGURES, DashboardScope, PerformanceRow, as_percent, department_performance, half_up
 from portal.exceptions import DomainError
-from portal.models import Clock, ClockQuerySet, Department
 from portal.periods import Period, month_first, period_bounds, previous_month
 
-State = Clock.State
-
-# The counts of a row, in the order the pages and the workbook show them.
+# The format of the figures stored from now on (see the module's docstring).
+FORMAT = 2
+# The performance page's figures the report shows, in its order.
+SHARED_KEYS = (
+    "received",
+    "acknowledge_due",
+    "acknowledged_in_time",
+    "acknowledged_rate",
+    "replied",
+    "replied_on_time",
+    "on_time_rate",
+    "overdue",
+    "average_reply_days",
+    "p90_reply_days",
+)
+# The petitions' own figures beside them (petitions.selectors.performance_metrics).
+PETITION_KEYS = ("rated", "satisfied", "satisfaction_rate")
+# The counts of a row, which add up over the departments to the total.
 COUNT_KEYS = (
     "received",
     "acknowledge_due",
-    "accepted_in_24h",
+    "acknowledged_in_time",
     "replied",
     "replied_on_time",
     "overdue",
     "rated",
     "satisfied",
 )
+DAYS_KEYS = frozenset({"average_reply_days", "p90_reply_days"})
 
 
-def _rate(numerator: int, denominator: int) -> float | None:
-    return round(numerator / denominator, 4) if denominator else None
-
-
-def _finish(row: dict, reply_seconds: float) -> dict:
-    """Add the derived figures (rates, average days) to a row of counts."""
-    # As the performance page's acknowledgement rate (portal.dashboards FIGURES): of the
-    # acknowledgements due in the month, those met in time; not ÷ tickets received, which count
-    # under the lead department while the acknowledgement counts under the clock's.
-    row["accepted_in_24h_rate"] = _rate(row["accepted_in_24h"], row["acknowledge_due"])
-    row["on_time_rate"] = _rate(row["replied_on_time"], row["replied"])
-    row["average_reply_days"] = round(reply_seconds / row["replied"] / 86400, 1) if row["replied"] else None
-    row["satisfaction_rate"] = _rate(row["satisfied"], row["rated"])
-    row["reply_seconds"] = round(reply_seconds)
-    return row
+def _figures(row: PerformanceRow) -> dict:
+    """A performance row's figures as stored: the page's values, unrounded (a page rounds them
+    as it shows them), and the petitions' ratings (none for work not yet assigned: 0)."""
+    figures = {key: getattr(row, key) for key in SHARED_KEYS}
+    for key in PETITION_KEYS:
+        figures[key] = row.extra.get(key, 0 if key in COUNT_KEYS else None)
+    return figures
 
 
 def monthly_report_figures(month: date, now: datetime) -> dict:
-    """The figures of `month` (any day of it) as of `now`: {"month", "computed_at", "rows",
-    "total"}; one row per department (active ones always, others when they have figures), plus
-    a "not yet assigned" row (department_id None) when unassigned tickets have figures."""
+    """The figures of `month` (any day of it) as of `now`: {"format", "month", "computed_at",
+    "rows", "total"}; one row per department (active ones always, others when they have figures),
+    in the order of their names, plus a "not yet assigned" row (department_id None) when work
+    not yet assigned has figures; the total is the performance page's."""
     first = month_first(month)
     start, end = period_bounds(Period.MONTH, first)
-    in_month = {"started_at__gte": start, "started_at__lt": end}
-    met_in_month = ClockQuerySet.met_in_condition(start, end)
-    petition_type = ContentType.objects.get_for_model(Petition)
-    overdue_now = ClockQuerySet.overdue_condition(now)
-
-    # Query 1: the month's deadlines, grouped by the responsible department.
-    clock_rows = (
-        Clock.objects.filter(content_type=petition_type)
-        .filter(Q(kind=policies.ACKNOWLEDGE, **in_month) | (Q(kind=policies.REPLY) & met_in_month) | overdue_now)
-        .values("department_id")
-        .annotate(
-            acknowledge_due=Count("id", filter=Q(kind=policies.ACKNOWLEDGE, **in_month)),
-            accepted_in_24h=Count("id", filter=Q(kind=policies.ACKNOWLEDGE, state=State.MET_ON_TIME, **in_month)),
-            replied=Count("id", filter=(Q(kind=policies.REPLY) & met_in_month)),
-            replied_on_time=Count("id", filter=(Q(kind=policies.REPLY, state=State.MET_ON_TIME) & met_in_month)),
-            reply_time=Sum(
-                ExpressionWrapper(F("met_at") - F("started_at"), output_field=DurationField()),
-                filter=(Q(kind=policies.REPLY) & met_in_month),
-            ),
-            overdue=Count(
-                "object_id",
-                distinct=True,
-                filter=overdue_now,
-            ),
-        )
-        .order_by()
+    table = department_performance(
+        scope=DashboardScope(department_ids=None, can_urge=False), start=start, end=end, now=now, area=policies.AREA
     )
-    # Query 2: the month's tickets and ratings, grouped by the lead department.
-    petition_rows = (
-        Petition.objects.filter(
-            Q(received_at__gte=start, received_at__lt=end) | Q(rated_at__gte=start, rated_at__lt=end)
-        )
-        .values("lead_department_id")
-        .annotate(
-            received=Count("id", filter=Q(received_at__gte=start, received_at__lt=end)),
-            rated=Count("id", filter=Q(rated_at__gte=start, rated_at__lt=end) & ~Q(rating="")),
-            satisfied=Count(
-                "id",
-                filter=Q(
-                    rated_at__gte=start,
-                    rated_at__lt=end,
-                    rating__in=[Petition.Rating.SATISFIED, Petition.Rating.BASICALLY],
-                ),
-            ),
-        )
-        .order_by()
+    departments = sorted(
+        (row for row in table.rows if row.department_id is not None), key=lambda row: (row.name, row.department_id)
     )
-
-    counts: dict[int | None, dict] = {}
-    seconds: dict[int | None, float] = {}
-
-    def row_for(department_id):
-        return counts.setdefault(department_id, dict.fromkeys(COUNT_KEYS, 0))
-
-    for item in clock_rows:
-        row = row_for(item["department_id"])
-        for key in ("acknowledge_due", "accepted_in_24h", "replied", "replied_on_time", "overdue"):
-            row[key] += item[key]
-        if item["reply_time"]:
-            seconds[item["department_id"]] = seconds.get(item["department_id"], 0) + item["reply_time"].total_seconds()
-    for item in petition_rows:
-        row = row_for(item["lead_department_id"])
-        for key in ("received", "rated", "satisfied"):
-            row[key] += item[key]
-
-    # Query 3: names (frozen into the stored report: a later rename does not change it).
-    departments = Department.objects.filter(Q(is_active=True) | Q(id__in=[pk for pk in counts if pk])).order_by(
-        "name", "pk"
-    )
-    rows = []
-    for department in departments:
-        row = counts.get(department.pk) or dict.fromkeys(COUNT_KEYS, 0)
-        rows.append(
-            _finish(
-                {"department_id": department.pk, "department": department.name, **row}, seconds.get(department.pk, 0)
-            )
-        )
-    if None in counts and any(counts[None].values()):
-        rows.append(_finish({"department_id": None, "department": "", **counts[None]}, seconds.get(None, 0)))
-
-    total = dict.fromkeys(COUNT_KEYS, 0)
-    for row in rows:
-        for key in COUNT_KEYS:
-            total[key] += row[key]
-    total_row = _finish(
-        {"department_id": None, "department": "", "total": True, **total},
-        sum(row["reply_seconds"] for row in rows),
-    )
+    rows = [{"department_id": row.department_id, "department": row.name, **_figures(row)} for row in departments]
+    rows += [
+        {"department_id": None, "department": "", **_figures(row)} for row in table.rows if row.department_id is None
+    ]
     return {
+        "format": FORMAT,
         "month": f"{first:%Y-%m}",
         "computed_at": now.isoformat(),
         "rows": rows,
-        "total": total_row,
+        "total": {"department_id": None, "department": "", "total": True, **_figures(table.totals)},
     }
 
 
@@ -210,10 +133,27 @@ def row_label(row: dict) -> str:
     return row["department"]
 
 
-def report_columns() -> list[tuple[str, str]]:
-    """(key, label) of a report's columns, for the page and the workbook."""
+def is_legacy(figures: dict) -> bool:
+    """Stored before the report was the performance page's table (format 1)."""
+    return figures.get("format", 1) < FORMAT
+
+
+def report_columns(figures: dict | None = None) -> list[tuple[str, str]]:
+    """(key, label) of a report's columns, for the page and the workbook: the current ones, or
+    those of the stored `figures`' format."""
+    if figures is not None and is_legacy(figures):
+        return _legacy_columns()
     return [
-        # Counts labelled as counts (msgctxt "figure": 收件数, not the time 收件时间/受理时间).
+        # The performance page's labels (msgctxt "figure": counts as counts, 收件数 not 收件时间).
+        *[(key, str(FIGURES[key].label)) for key in SHARED_KEYS],
+        ("rated", _("Rated")),
+        ("satisfied", _("Satisfied (满意及基本满意)")),
+        ("satisfaction_rate", _("Satisfaction (%)")),
+    ]
+
+
+def _legacy_columns() -> list[tuple[str, str]]:
+    return [
         ("received", pgettext("figure", "Received")),
         ("acknowledge_due", pgettext("figure", "Due for acknowledgement")),
         ("accepted_in_24h", _("Accepted within 24 hours")),
@@ -229,18 +169,25 @@ def report_columns() -> list[tuple[str, str]]:
     ]
 
 
-# Each rate and the two counts it divides, all columns of the report.
+def report_terms() -> list:
+    """What the figures the report shares with the performance page count, as that page says it."""
+    return [FIGURES[key] for key in SHARED_KEYS]
+
+
+# Each rate and the two counts it divides, all columns of the report (of either format).
 RATE_PARTS = {
-    "accepted_in_24h_rate": ("accepted_in_24h", "acknowledge_due"),
+    "acknowledged_rate": FIGURES["acknowledged_rate"].ratio,
     "on_time_rate": ("replied_on_time", "replied"),
     "satisfaction_rate": ("satisfied", "rated"),
+    "accepted_in_24h_rate": ("accepted_in_24h", "acknowledge_due"),  # format 1
 }
 RATE_KEYS = frozenset(RATE_PARTS)
 
 
 def report_cell(row: dict, key: str):
     """A cell as shown: rates as percentages with one decimal, rounded half up from the counts
-    (a stored rate is already rounded: rounding it again could be off by 0.1), None as None."""
+    (a stored rate may be rounded already: rounding it again could be off by 0.1), days with one
+    decimal rounded half up, as the performance page shows them; None as None."""
     value = row.get(key)
     if key in RATE_PARTS:
         numerator, denominator = (row.get(part) for part in RATE_PARTS[key])
@@ -248,13 +195,16 @@ def report_cell(row: dict, key: str):
             value = numerator / denominator
         percent = as_percent(value)
         return float(percent) if percent is not None else None
+    if key in DAYS_KEYS:
+        days = half_up(value)
+        return float(days) if days is not None else None
     return value
 
 
 def report_rows(figures: dict, *, title: str) -> list[list]:
     """The report as spreadsheet rows (portal.exports writes them): title, header, one row per
     department, the total, and when the figures were computed."""
-    columns = report_columns()
+    columns = report_columns(figures)
     computed = datetime.fromisoformat(figures["computed_at"])
     return [
         [title],
