@@ -243,7 +243,7 @@ class ClockAdmin(DeclaredFiltersAdminMixin, DepartmentScopedAdminMixin, HistoryA
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             links = []
-            if obj.is_open and request.user.has_perm("portal.extend_deadline") and obj.unit == Clock.Unit.WORKING_DAYS:
+            if obj.is_open and request.user.has_perm("portal.extend_deadline") and obj.unit != Clock.Unit.HOURS:
                 links.append((reverse("admin:portal_clock_extend", args=[obj.pk]), gettext("Extend")))
             if obj.is_open and obj.department_id and request.user.has_perm("portal.urge_work"):
                 links.append((reverse("admin:portal_clock_urge", args=[obj.pk]), gettext("Urge")))

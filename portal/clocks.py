@@ -4,6 +4,12 @@ Every operation takes the clock's row lock, checks the state, recomputes `due_at
 policy through portal.deadlines, and saves with a history row naming who and why. The sweep is
 set-based: one `UPDATE … RETURNING` claims the newly overdue clocks and another the due-soon
 ones, so overlapping sweeps never notify twice, and a sweep after an outage catches up.
+
+Three units: calendar hours and working days count the policy's amount from the start; a clock
+"by date" (a milestone) is due at the end of a date given when it starts (`clock_start(...,
+due_on=date)`), kept as `amount` calendar days after the start's local date so that it is
+recomputed like the others. Its extensions and pauses are working days counted on from that
+date. The sweep, the board and the notices treat it as they treat a working-day clock.
 """
 
 from __future__ import annotations
@@ -31,13 +37,41 @@ SWEEP_HISTORY_DAYS = 7
 # --- computing due moments ---------------------------------------------------------------------
 
 
+def fixed_day(clock: Clock) -> date:
+    """The date a clock by date is due at the end of (before extensions and pauses)."""
+    return deadlines.local_date(clock.started_at) + timedelta(days=clock.amount)
+
+
+def _count(clock: Clock, calendar: deadlines.WorkCalendar | None = None) -> deadlines.WorkingDayCount:
+    """The working days a working-day clock or a clock by date counts, up to its due day."""
+    added = clock.extension_days + clock.paused_days
+    if clock.unit == Clock.Unit.DATE:
+        day = fixed_day(clock)
+        if not added:  # the date itself, whatever the calendar says of it
+            return deadlines.WorkingDayCount(start=day, due_day=day)
+        return deadlines.count_working_days(day, added, calendar)
+    return deadlines.count_working_days(clock.started_at, clock.amount + added, calendar)
+
+
 def _compute(clock: Clock, calendar: deadlines.WorkCalendar | None = None) -> tuple[datetime, bool]:
     if clock.unit == Clock.Unit.HOURS:
         return deadlines.due_after_hours(clock.started_at, clock.amount), False
-    counted = deadlines.count_working_days(
-        clock.started_at, clock.amount + clock.extension_days + clock.paused_days, calendar
-    )
+    counted = _count(clock, calendar)
     return counted.due_at, counted.provisional
+
+
+def _days_until(due_on: date | None, started_at: datetime, rule: Policy) -> int:
+    """A clock by date keeps its date as calendar days after the start's local date."""
+    if not rule.by_date:
+        if due_on is not None:
+            raise ValueError(f"The policy {rule.code} counts {rule.unit}; only a policy by date takes due_on.")
+        return rule.amount
+    if due_on is None:
+        raise ValueError(f"The policy {rule.code} is by date: clock_start needs due_on.")
+    days = (due_on - deadlines.local_date(started_at)).days
+    if days < 0:
+        raise DomainError(_("A deadline by date cannot be due before the day it starts."))
+    return days
 
 
 def _reschedule(clock: Clock, now: datetime, calendar=None) -> bool:
@@ -80,9 +114,20 @@ def _require_open(clock: Clock) -> None:
 
 
 @transaction.atomic
-def clock_start(*, subject, policy: str, started_at: datetime | None = None, department=None, actor=None) -> Clock:
-    """Start a clock for `subject` (any model instance) under `policy`."""
+def clock_start(
+    *,
+    subject,
+    policy: str,
+    started_at: datetime | None = None,
+    department=None,
+    actor=None,
+    due_on: date | None = None,
+) -> Clock:
+    """Start a clock for `subject` (any model instance) under `policy`; a policy by date (a
+    milestone) is due at the end of `due_on` (local time), which it requires."""
     rule: Policy = get_policy(policy)
+    started_at = started_at or timezone.now()
+    amount = _days_until(due_on, started_at, rule)
     content_type = ContentType.objects.get_for_model(subject, for_concrete_model=False)
     if Clock.objects.filter(
         content_type=content_type, object_id=subject.pk, kind=rule.kind, state__in=Clock.OPEN_STATES
@@ -98,8 +143,8 @@ def clock_start(*, subject, policy: str, started_at: datetime | None = None, dep
         kind=rule.kind,
         policy=rule.code,
         unit=rule.unit,
-        amount=rule.amount,
-        started_at=started_at or timezone.now(),
+        amount=amount,
+        started_at=started_at,
     )
     clock.due_at, clock.provisional = _compute(clock)
     return _save(clock, actor=actor, reason="started")
@@ -130,7 +175,7 @@ def clock_extend(*, clock: Clock, days: int, reason: str, actor=None) -> Clock:
     _require_open(clock)
     rule = get_policy(clock.policy)
     if not rule.extendable:
-        raise DomainError(_("Only working-day deadlines can be extended."))
+        raise DomainError(_("A deadline counted in hours cannot be extended."))
     if days < 1:
         raise DomainError(_("An extension is at least one working day."))
     if not reason.strip():
@@ -154,7 +199,7 @@ def clock_reclassify(*, clock: Clock, policy: str, reason: str, actor=None) -> C
     _require_open(clock)
     current = get_policy(clock.policy)
     target = get_policy(policy)
-    if target.code not in current.reclassify_to:
+    if target.code not in current.reclassify_to or target.by_date or current.by_date:
         raise IllegalTransition(
             _("A deadline under “%(current)s” cannot be reclassified to “%(target)s”.")
             % {"current": current.label, "target": target.label}
@@ -195,13 +240,22 @@ def clock_resume(*, clock: Clock, actor=None, at: datetime | None = None) -> Clo
 
 
 @transaction.atomic
-def clock_restart(*, clock: Clock, reason: str, actor=None, started_at: datetime | None = None) -> Clock:
-    """Start again from a new moment (补正: a corrected application restarts the reply clock)."""
+def clock_restart(
+    *, clock: Clock, reason: str, actor=None, started_at: datetime | None = None, due_on: date | None = None
+) -> Clock:
+    """Start again from a new moment (补正: a corrected application restarts the reply clock). A
+    clock by date keeps its date unless `due_on` gives a new one (a milestone re-planned)."""
     clock = _locked(clock)
     _require_open(clock)
     if not reason.strip():
         raise DomainError(_("Give the reason for the restart."))
-    clock.started_at = started_at or timezone.now()
+    started_at = started_at or timezone.now()
+    rule = get_policy(clock.policy)
+    if rule.by_date:
+        clock.amount = _days_until(due_on or fixed_day(clock), started_at, rule)
+    elif due_on is not None:
+        raise ValueError(f"The policy {rule.code} counts {rule.unit}; only a policy by date takes due_on.")
+    clock.started_at = started_at
     clock.extension_days, clock.extension_reason = 0, ""
     clock.paused_days, clock.paused_at = 0, None
     clock.state, clock.overdue_at, clock.reminded_at = State.RUNNING, None, None
@@ -332,7 +386,7 @@ def clocks_recompute_for_days(
     changed = []
     queryset = (
         Clock.objects.select_for_update()
-        .filter(touched, state__in=Clock.OPEN_STATES, unit=Clock.Unit.WORKING_DAYS)
+        .filter(touched, state__in=Clock.OPEN_STATES, unit__in=[Clock.Unit.WORKING_DAYS, Clock.Unit.DATE])
         .order_by("pk")
     )
     for clock in queryset.iterator(chunk_size=2000):
@@ -360,8 +414,9 @@ class SweepResult:
 
 
 def reminder_horizons(now: datetime) -> tuple[datetime, datetime]:
-    """(hour clocks, working-day clocks): due at or before these moments is due soon
-    (ClockQuerySet.due_soon's rule, which _MARK_REMINDED states in SQL on `unit`)."""
+    """(hour clocks, the others: working-day clocks and clocks by date): due at or before these
+    moments is due soon (ClockQuerySet.due_soon's rule, which _MARK_REMINDED states in SQL on
+    `unit`)."""
     return ClockQuerySet.due_soon_horizons(now)
 
 
@@ -374,7 +429,7 @@ _MARK_OVERDUE = """
 _MARK_REMINDED = """
     UPDATE portal_clock SET reminded_at = %s
     WHERE state = 'running' AND reminded_at IS NULL AND due_at >= %s
-      AND ((unit = 'hours' AND due_at <= %s) OR (unit = 'working_days' AND due_at <= %s))
+      AND ((unit = 'hours' AND due_at <= %s) OR (unit <> 'hours' AND due_at <= %s))
     RETURNING id
 """
 
@@ -526,10 +581,16 @@ class Explanation:
     adjusted_working_days: list[tuple[date, str]]
     weekend_days_skipped: int
     provisional_years: list[int]
+    # A clock by date: the date it is due at the end of, before extensions and pauses.
+    fixed_day: date | None = None
 
     @property
     def is_hours(self) -> bool:
         return self.clock.unit == Clock.Unit.HOURS
+
+    @property
+    def is_date(self) -> bool:
+        return self.fixed_day is not None
 
     @property
     def total_days(self) -> int:
@@ -541,9 +602,7 @@ def clock_explain(clock: Clock, calendar: deadlines.WorkCalendar | None = None) 
     if clock.unit == Clock.Unit.HOURS:
         due_at = deadlines.due_after_hours(clock.started_at, clock.amount)
         return Explanation(clock, rule, clock.started_at, due_at, [], [], [], 0, [])
-    counted = deadlines.count_working_days(
-        clock.started_at, clock.amount + clock.extension_days + clock.paused_days, calendar
-    )
+    counted = _count(clock, calendar)
     span = (counted.due_day - counted.start).days
     weekend_days = sum(
         1 for offset in range(1, span + 1) if (counted.start + timedelta(days=offset)).weekday() >= 5
@@ -558,6 +617,7 @@ def clock_explain(clock: Clock, calendar: deadlines.WorkCalendar | None = None) 
         adjusted_working_days=counted.adjusted_working_days,
         weekend_days_skipped=weekend_days,
         provisional_years=sorted(counted.unknown_years),
+        fixed_day=fixed_day(clock) if clock.unit == Clock.Unit.DATE else None,
     )
 
 

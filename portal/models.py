@@ -287,6 +287,9 @@ class Clock(models.Model):
     class Unit(models.TextChoices):
         HOURS = "hours", _("calendar hours")
         WORKING_DAYS = "working_days", _("working days")
+        # Due at the end of a date given at the start (a milestone); `amount` is then the calendar
+        # days from the start's local date to it (portal.clocks).
+        DATE = "date", _("by a fixed date")
 
     OPEN_STATES = (State.RUNNING, State.PAUSED, State.OVERDUE)
 
@@ -306,7 +309,9 @@ class Clock(models.Model):
     kind = models.CharField(_("kind"), max_length=20)  # a declared clock kind (portal.registry)
     policy = models.CharField(_("policy"), max_length=50)
     unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
-    amount = models.PositiveIntegerField(_("allowed time"), help_text=_("Hours or working days, by unit."))
+    amount = models.PositiveIntegerField(
+        _("allowed time"), help_text=_("Hours or working days, by unit; for a fixed date, calendar days to it.")
+    )
     started_at = models.DateTimeField(_("started at"))
     due_at = models.DateTimeField(_("due at"))
     met_at = models.DateTimeField(_("met at"), null=True, blank=True)

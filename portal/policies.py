@@ -19,9 +19,12 @@ from portal import registry
 from portal.exceptions import DomainError
 
 # The values of portal.models.Clock.Unit, here so that an AppConfig can declare its policies
-# without importing models before the app registry is ready.
+# without importing models before the app registry is ready. HOURS and WORKING_DAYS count `amount`
+# from the start; DATE is due at the end of a date given when the clock starts (a milestone's
+# planned date: `clock_start(..., due_on=date)`), so its policy's `amount` is not used.
 HOURS = "hours"
 WORKING_DAYS = "working_days"
+DATE = "date"
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,13 @@ class Policy:
 
     @property
     def extendable(self) -> bool:
-        return self.unit == WORKING_DAYS
+        """Extensions are working days: added to a working-day count, or counted on from a date."""
+        return self.unit in (WORKING_DAYS, DATE)
+
+    @property
+    def by_date(self) -> bool:
+        """Due at the end of a date given at the start, not after an amount of time."""
+        return self.unit == DATE
 
 
 def _build() -> dict[str, Policy]:

@@ -9,15 +9,17 @@ settings.CLOCK_POLICY_OVERRIDES may change an amount per code.
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.policies import HOURS, WORKING_DAYS, Policy
+from portal.policies import DATE, HOURS, WORKING_DAYS, Policy
 
 AREA = "suggestion"
 MODERATE = "moderate"
 RESPOND = "respond"
+MILESTONE = "milestone"
 
 KINDS = {
     MODERATE: pgettext_lazy("deadline kind", "Moderation decision"),
     RESPOND: pgettext_lazy("deadline kind", "Department answer"),
+    MILESTONE: pgettext_lazy("deadline kind", "Measure milestone"),
 }
 
 SOURCE_CAMPAIGN_PLAN = _("Public-suggestion campaign plan (公众建言活动方案): review of suggestions")
@@ -29,6 +31,12 @@ SOURCE_ANSWERS = _(
 MODERATE_POLICY = "suggestion.moderate"
 RESPOND_SINGLE = "suggestion.respond.single"
 RESPOND_SEVERAL = "suggestion.respond.several"
+MILESTONE_POLICY = "suggestion.milestone"
+
+SOURCE_MEASURES = _(
+    "Public-suggestion campaign plan (公众建言活动方案): follow up the measures and improvement plans "
+    "(跟踪回应措施和改进方案), each by the date the department planned"
+)
 
 POLICIES = (
     Policy(
@@ -59,6 +67,16 @@ POLICIES = (
         _("Suggestion forwarded to several departments: each answers within 15 working days"),
         SOURCE_ANSWERS,
         reclassify_to=(RESPOND_SINGLE,),
+    ),
+    # Due at the end of the measure's planned date (a clock by date: the amount is not used).
+    Policy(
+        MILESTONE_POLICY,
+        AREA,
+        MILESTONE,
+        DATE,
+        0,
+        _("Suggestion measure: done by its planned date"),
+        SOURCE_MEASURES,
     ),
 )
 
