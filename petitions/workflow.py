@@ -1,17 +1,18 @@
 """The petition workflow as data: which action moves a ticket from which states to which, and who
 may take it (收集 → 交办 → 受理 → 办理 → 答复 → 评价 → 办结).
 
-The table is a portal.workflow.TransitionTable: petitions.services enforces it under the ticket's
-row lock (`TABLE.check`); the admin's buttons and the templates read it through
-`available_actions`, so what is offered is exactly what is allowed.
+The table is a portal.workflow.TransitionTable: petitions.services moves a ticket only through
+portal.workflow.transition (row lock, check, conditional update, history, timeline, notices); the
+admin's buttons and the templates read it through `available_actions`, so what is offered is
+exactly what is allowed. Who acts for a department is portal's one rule: the ticket declares only
+its lead and co-handling departments.
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from petitions.models import Petition
-from portal.scoping import sees_all_departments, user_department_ids
+from petitions.models import Petition, PetitionEvent
 from portal.workflow import Actor, Transition, TransitionTable
 
 S = Petition.State
@@ -107,23 +108,12 @@ def transition(action: str) -> Transition:
     return TRANSITIONS[action]
 
 
-def acts_for(user, petition: Petition, by: str) -> bool:
-    """Whether `user` may act as `by` on `petition` (permissions are checked separately)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if by == Actor.OFFICE:
-        return sees_all_departments(user)
-    departments = set(user_department_ids(user))
-    if user.is_superuser:
-        return by in (Actor.LEAD, Actor.CO, Actor.INVOLVED)
-    if by == Actor.LEAD:
-        return petition.lead_department_id in departments
-    co_ids = {c.department_id for c in petition.co_handlings.all()}
-    if by == Actor.CO:
-        return bool(co_ids & departments)
-    if by == Actor.INVOLVED:
-        return sees_all_departments(user) or bool(({petition.lead_department_id} | co_ids) & departments)
-    return False
+def _lead_department(petition: Petition) -> list[int | None]:
+    return [petition.lead_department_id]
+
+
+def _co_departments(petition: Petition) -> list[int]:
+    return [handling.department_id for handling in petition.co_handlings.all()]
 
 
 def _ready(petition: Petition, action: str) -> bool:
@@ -131,16 +121,30 @@ def _ready(petition: Petition, action: str) -> bool:
     return action != "urge" or bool(petition.lead_department_id)
 
 
+def _on_public_page(petition: Petition) -> bool:
+    # On the public column, or just taken off it: shared public pages are stale after commit.
+    return petition.published_at is not None or petition.publication_withheld
+
+
 TABLE = TransitionTable(
     TRANSITIONS.values(),
-    acts_for=acts_for,
+    departments={Actor.LEAD: _lead_department, Actor.CO: _co_departments},
     ready=_ready,
     refusals={
         Actor.LEAD: _("Only staff of the lead department can do this."),
         Actor.CO: _("Only staff of a co-handling department can do this."),
     },
     illegal_message=_("A ticket that is “%(state)s” cannot be handled this way (%(action)s)."),
+    event_model=PetitionEvent,
+    event_link="petition",
+    on_public_page=_on_public_page,
 )
+
+
+def acts_for(user, petition: Petition, by: str) -> bool:
+    """Whether `user` may act as `by` on `petition` (portal.workflow's one rule; permissions are
+    checked separately)."""
+    return TABLE.acts_for(user, petition, by)
 
 
 def permitted(user, petition: Petition, action: str) -> bool:

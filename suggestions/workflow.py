@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from portal.scoping import sees_all_departments, user_department_ids
 from portal.workflow import Actor, Transition, TransitionTable
 from suggestions.models import Phase, Suggestion
 
@@ -113,25 +112,21 @@ TRANSITIONS = (
 )
 
 
-def acts_for(user, suggestion: Suggestion, by: str) -> bool:
-    """Whether `user` may act as `by` on `suggestion` (permissions are checked separately)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if by == REVIEWER:
-        return True  # the moderation permission is the reviewer's role
-    if by == ASSESSOR:
-        # Reviewers assess any suggestion; an invited expert only those of their campaigns.
-        return (
-            user.has_perm("suggestions.moderate_suggestion") or suggestion.campaign.experts.filter(pk=user.pk).exists()
-        )
-    if by == Actor.OFFICE:
-        return sees_all_departments(user)
-    if by == Actor.INVOLVED:
-        if sees_all_departments(user):
-            return True
-        departments = set(user_department_ids(user))
-        return any(f.department_id in departments for f in suggestion.forwardings.all())
-    return False
+# Who acts in which role is portal's rule (portal.workflow.TransitionTable.acts_for); the table
+# declares the departments a suggestion involves and the two roles of this app's own.
+
+
+def _forwarded_departments(suggestion: Suggestion) -> list[int]:
+    return [forwarding.department_id for forwarding in suggestion.forwardings.all()]
+
+
+def _reviewer(user, suggestion: Suggestion) -> bool:
+    return True  # the moderation permission is the reviewer's role
+
+
+def _assessor(user, suggestion: Suggestion) -> bool:
+    # Reviewers assess any suggestion; an invited expert only those of their campaigns.
+    return user.has_perm("suggestions.moderate_suggestion") or suggestion.campaign.experts.filter(pk=user.pk).exists()
 
 
 def _ready(suggestion: Suggestion, action: str) -> bool:
@@ -143,7 +138,8 @@ def _ready(suggestion: Suggestion, action: str) -> bool:
 
 TABLE = TransitionTable(
     TRANSITIONS,
-    acts_for=acts_for,
+    departments={Actor.INVOLVED: _forwarded_departments},
+    roles={REVIEWER: _reviewer, ASSESSOR: _assessor},
     ready=_ready,
     refusals={
         Actor.INVOLVED: _("Only staff of a department the suggestion was forwarded to can do this."),

@@ -1,6 +1,7 @@
-"""What the petition services share: the ticket's lock and guard (portal.workflow with
-petitions.workflow's table), its history save and timeline rows, masking and search text, query
-codes, the notices and e-mails to citizens, departments and clerks, and stored attachments.
+"""What the petition services share: the guarded transition (portal.workflow.transition with
+petitions.workflow's table, which also saves a ticket with its history and writes its timeline),
+masking and search text, query codes, the notices and e-mails to citizens, departments and clerks,
+and stored attachments.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from portal.models import Clock, Department
 from portal.notifications import Delivery
 from portal.search import segment
 from portal.uploads import CheckedUpload, attachments_store
-from portal.workflow import Transition, event_record, locked, save_with_history
+from portal.workflow import transition
 
 S = Petition.State
 Action = PetitionEvent.Action
@@ -50,27 +51,18 @@ def query_code_matches(petition: Petition, code: str) -> bool:
     return querycodes.query_code_matches(petition.query_code_digest, code, salt=QUERY_CODE_SALT)
 
 
+# --- the guarded transition (portal.workflow, with petitions.workflow's table) ------------------
+
+TABLE = workflow.TABLE
+
+
+def _transition(petition: Petition, action: str, **options):
+    """portal.workflow.transition on the ticket: lock, check, conditional update of the state,
+    history, timeline (`move.record`) and notices after the save (`move.notify`)."""
+    return transition(petition, action, table=TABLE, **options)
+
+
 # --- helpers -------------------------------------------------------------------------------
-
-
-def _locked(petition: Petition) -> Petition:
-    return locked(petition)
-
-
-def _check(petition: Petition, action: str, actor) -> Transition:
-    return workflow.TABLE.check(petition, action, actor)
-
-
-def _save(petition: Petition, actor, reason: str) -> None:
-    # On the public column, or just taken off it: shared public pages are stale after commit.
-    public = petition.published_at is not None or petition.publication_withheld
-    save_with_history(petition, actor, reason, public=public)
-
-
-def _event(petition: Petition, action: str, **fields) -> PetitionEvent:
-    """A timeline row. What it records as data (`choice`, `departments`) is shown in the reader's
-    language; `note` holds what someone wrote."""
-    return event_record(PetitionEvent, petition=petition, action=action, **fields)
 
 
 def _open_clocks(petition: Petition) -> dict[str, Clock]:
@@ -180,4 +172,4 @@ def _store_files(petition: Petition, files: Sequence[CheckedUpload], *, actor, r
 def _publish_if_allowed(petition: Petition, actor, now: datetime) -> None:
     if petition.publish_consent and not petition.publication_withheld and petition.published_at is None:
         petition.published_at = now
-        _event(petition, Action.PUBLISHED, actor=actor, public=True, at=now)
+        TABLE.record(petition, Action.PUBLISHED, actor=actor, public=True, at=now)

@@ -17,12 +17,10 @@ from petitions.models import (
     Petition,
 )
 from petitions.services.common import (
+    TABLE,
     Action,
-    _event,
-    _locked,
     _notify_clerks,
     _refresh_search,
-    _save,
     _store_files,
     _tell_citizen,
     mask,
@@ -33,6 +31,7 @@ from portal import clocks
 from portal.exceptions import DomainError, NotPermitted
 from portal.references import reference_next
 from portal.uploads import CheckedUpload, discard_files_on_error
+from portal.workflow import locked
 
 
 def _create(
@@ -81,9 +80,9 @@ def _create(
     petition.public_content = mask(petition, petition.content)
     _refresh_search(petition)
     actor = recorded_by or citizen
-    _save(petition, actor, "received")
+    TABLE.save(petition, actor, "received")
     _store_files(petition, files, actor=actor)
-    _event(petition, Action.RECEIVED, actor=actor, public=True, at=received_at, choice=petition.channel)
+    TABLE.record(petition, Action.RECEIVED, actor=actor, public=True, at=received_at, choice=petition.channel)
     clocks.clock_start(subject=petition, policy="petition.acknowledge", started_at=received_at, actor=actor)
     clocks.clock_start(subject=petition, policy="petition.reply.ordinary", started_at=received_at, actor=actor)
     _notify_clerks(petition, "petition_received")
@@ -181,9 +180,9 @@ def petition_reset_query_code(*, petition: Petition, actor) -> str:
     """Issue a new query code (the citizen lost the slip); the old one stops working."""
     if not actor.has_perm("petitions.record_petition"):
         raise NotPermitted(_("You are not allowed to do this."))
-    petition = _locked(petition)
+    petition = locked(petition)
     code = query_code_new()
     petition.query_code_digest = query_code_digest(code)
-    _save(petition, actor, "query code reissued")
-    _event(petition, Action.NOTE, actor=actor, note=_("A new query code was issued."))
+    TABLE.save(petition, actor, "query code reissued")
+    TABLE.record(petition, Action.NOTE, actor=actor, note=_("A new query code was issued."))
     return code

@@ -11,15 +11,14 @@ from petitions.models import (
     Petition,
 )
 from petitions.services.common import (
+    TABLE,
     Action,
-    _event,
-    _locked,
     _publish_if_allowed,
     _refresh_search,
-    _save,
     mask,
 )
 from portal.exceptions import DomainError, NotPermitted
+from portal.workflow import locked
 
 
 @transaction.atomic
@@ -28,7 +27,7 @@ def petition_edit_public_version(
 ) -> Petition:
     """Staff edit the public version (the original stays private); the text is masked again, so
     an edit cannot bring a phone number back."""
-    petition = _locked(petition)
+    petition = locked(petition)
     if not (workflow.may(actor, petition, "note") or workflow.acts_for(actor, petition, workflow.Actor.INVOLVED)):
         raise NotPermitted(_("You are not allowed to do this."))
     if not actor.has_perm("petitions.change_petition"):
@@ -42,14 +41,14 @@ def petition_edit_public_version(
         reply._history_user = actor
         reply.save()
     _refresh_search(petition)
-    _save(petition, actor, "public version edited")
+    TABLE.save(petition, actor, "public version edited")
     return petition
 
 
 @transaction.atomic
 def petition_set_withheld(*, petition: Petition, actor, withheld: bool, reason: str = "") -> Petition:
     """Keep a ticket off the public column, or let it back on (only with the citizen's consent)."""
-    petition = _locked(petition)
+    petition = locked(petition)
     if not actor.has_perm("petitions.change_petition") or not workflow.acts_for(
         actor, petition, workflow.Actor.INVOLVED
     ):
@@ -60,9 +59,9 @@ def petition_set_withheld(*, petition: Petition, actor, withheld: bool, reason: 
     petition.publication_withheld = withheld
     if withheld:
         petition.published_at = None
-        _event(petition, Action.WITHHELD, actor=actor, note=reason.strip())
+        TABLE.record(petition, Action.WITHHELD, actor=actor, note=reason.strip())
     elif petition.replied_at:
         _publish_if_allowed(petition, actor, now)
     _refresh_search(petition)
-    _save(petition, actor, "withheld from publication" if withheld else "publication allowed")
+    TABLE.save(petition, actor, "withheld from publication" if withheld else "publication allowed")
     return petition

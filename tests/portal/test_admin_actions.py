@@ -110,21 +110,29 @@ def test_the_transition_table_guards_state_permission_and_role_in_that_order():
     from types import SimpleNamespace
 
     from portal.exceptions import IllegalTransition, NotPermitted
-    from portal.workflow import Actor, Transition, TransitionTable
+    from portal.workflow import Transition, TransitionTable
 
     table = TransitionTable(
-        [Transition("close", "Close", frozenset({"open"}), "closed", Actor.LEAD, "app.close")],
-        acts_for=lambda user, obj, by: user.lead,
-        refusals={Actor.LEAD: "Only the lead."},
+        [Transition("close", "Close", frozenset({"open"}), "closed", "closer", "app.close")],
+        roles={"closer": lambda user, obj: user.closer},
+        refusals={"closer": "Only the closer."},
         illegal_message="%(state)s: not %(action)s",
     )
     obj = SimpleNamespace(state="open", get_state_display=lambda: "Open")
-    allowed = SimpleNamespace(lead=True, has_perm=lambda perm: True)
-    no_role = SimpleNamespace(lead=False, has_perm=lambda perm: True)
-    no_perm = SimpleNamespace(lead=True, has_perm=lambda perm: False)
+
+    def user(*, closer: bool, perm: bool):
+        return SimpleNamespace(
+            closer=closer, has_perm=lambda p: perm, is_authenticated=True, is_active=True, is_superuser=False
+        )
+
+    allowed, no_role, no_perm = (
+        user(closer=True, perm=True),
+        user(closer=False, perm=True),
+        user(closer=True, perm=False),
+    )
     assert table.check(obj, "close", allowed).target == "closed"
     assert [s.action for s in table.available(allowed, obj)] == ["close"]
-    with pytest.raises(NotPermitted, match="Only the lead"):
+    with pytest.raises(NotPermitted, match="Only the closer"):
         table.check(obj, "close", no_role)
     with pytest.raises(NotPermitted):
         table.check(obj, "close", no_perm)

@@ -1,6 +1,8 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from portal.abstract_models import AbstractTimelineEvent
+
 
 class Errand(models.Model):
     class State(models.TextChoices):
@@ -19,3 +21,16 @@ class Errand(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ErrandEvent(AbstractTimelineEvent):
+    """The errand's timeline, written by portal.workflow.transition (`move.record`)."""
+
+    class Action(models.TextChoices):
+        FINISHED = "finished", "Finished"
+        DROPPED = "dropped", "Dropped"
+        URGED = "urged", "Urged"
+        EXTENDED = "extended", "Deadline extended"
+
+    errand = models.ForeignKey(Errand, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20, choices=Action.choices)

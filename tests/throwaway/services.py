@@ -2,9 +2,12 @@ from django.db import transaction
 
 from portal import clocks
 from portal.models import Clock
-from portal.workflow import locked, save_with_history
-from tests.throwaway.models import Errand
+from portal.workflow import save_with_history, transition
+from tests.throwaway.models import Errand, ErrandEvent
 from tests.throwaway.workflow import TABLE
+
+Action = ErrandEvent.Action
+MOVES = {"finish": Action.FINISHED, "drop": Action.DROPPED}
 
 
 @transaction.atomic
@@ -18,24 +21,24 @@ def errand_create(*, title: str, department, actor=None) -> Errand:
 @transaction.atomic
 def errand_move(*, errand: Errand, actor, action: str, note: str = "") -> Errand:
     """Finish or drop: the guarded transition; the open clock is met."""
-    errand = locked(errand)
-    step = TABLE.check(errand, action, actor)
-    errand.state = step.target
-    save_with_history(errand, actor, f"{action}: {note}")
-    for clock in Clock.objects.for_subject(errand).open():
-        clocks.clock_meet(clock=clock, actor=actor)
-    return errand
+    with transition(errand, action, table=TABLE, actor=actor, reason=f"{action}: {note}") as move:
+        for clock in Clock.objects.for_subject(move.obj).open():
+            clocks.clock_meet(clock=clock, actor=actor)
+        move.record(MOVES[action], note=note)
+    return move.obj
 
 
 @transaction.atomic
 def errand_urge(*, errand: Errand, actor, note: str, clock_ids: list[int]) -> int:
-    errand = locked(errand)
-    TABLE.check(errand, "urge", actor)
-    save_with_history(errand, actor, f"urged: {note}")  # the errand's own record of the urge
-    return clocks.clocks_urge(clock_ids=clock_ids, note=note, actor=actor)
+    # The errand's history records the urge too (reason), besides its timeline.
+    with transition(errand, "urge", table=TABLE, actor=actor, reason=f"urged: {note}") as move:
+        urged = clocks.clocks_urge(clock_ids=clock_ids, note=note, actor=actor)
+        move.record(Action.URGED, note=note)
+    return urged
 
 
 @transaction.atomic
 def errand_extend(*, errand: Errand, actor, clock: Clock, days: int, reason: str) -> None:
-    save_with_history(locked(errand), actor, f"extended {days} days: {reason}")
-    clocks.clock_extend(clock=clock, days=days, reason=reason, actor=actor)
+    with transition(errand, "extend", table=TABLE, actor=actor, reason=f"extended {days} days: {reason}") as move:
+        clocks.clock_extend(clock=clock, days=days, reason=reason, actor=actor)
+        move.record(Action.EXTENDED, note=reason)
