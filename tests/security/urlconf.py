@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -15,22 +16,41 @@ class NamedURL:
     name: str  # with namespaces: "admin:index", "petitions:detail"
     route: str  # the concatenated pattern, for messages
     has_params: bool
+    # The app it belongs to: the one whose URL conf includes it, or whose model's admin adds it.
+    app: str | None = None
+
+
+def _app_of_urlconf(resolver: URLResolver, default: str | None) -> str | None:
+    module = getattr(resolver.urlconf_module, "__name__", None)  # admin.site.urls is a tuple
+    config = apps.get_containing_app_config(module) if module else None
+    return config.label if config else default
+
+
+def _app_of_admin_url(name: str) -> str | None:
+    """`admin:petitions_petition_act` belongs to petitions; the admin site's own pages to none."""
+    for model in admin.site._registry:
+        if name.startswith(f"admin:{model._meta.app_label}_{model._meta.model_name}_"):
+            return model._meta.app_label
+    return None
 
 
 def named_urls(urlconf=None) -> dict[str, NamedURL]:
     found: dict[str, NamedURL] = {}
 
-    def walk(resolver: URLResolver, namespaces: tuple[str, ...], route: str, groups: int) -> None:
+    def walk(resolver: URLResolver, namespaces: tuple[str, ...], route: str, groups: int, app: str | None) -> None:
         for pattern in resolver.url_patterns:
             here = route + str(pattern.pattern)
             depth = groups + pattern.pattern.regex.groups
             if isinstance(pattern, URLResolver):
-                walk(pattern, namespaces + ((pattern.namespace,) if pattern.namespace else ()), here, depth)
+                spaces = namespaces + ((pattern.namespace,) if pattern.namespace else ())
+                walk(pattern, spaces, here, depth, _app_of_urlconf(pattern, app))
             elif isinstance(pattern, URLPattern) and pattern.name:
                 name = ":".join((*namespaces, pattern.name))
-                found.setdefault(name, NamedURL(name, here, depth > 0))
+                owner = _app_of_admin_url(name) if name.startswith("admin:") else app
+                found.setdefault(name, NamedURL(name, here, depth > 0, owner))
 
-    walk(get_resolver(urlconf), (), "/", 0)
+    root = get_resolver(urlconf)
+    walk(root, (), "/", 0, _app_of_urlconf(root, None))
     return found
 
 
