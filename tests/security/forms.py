@@ -1,40 +1,30 @@
 """Every public form, declared once, so tests/security/test_bad_input.py attacks each of them.
 
+The portal's are here; a domain app's are in `PUBLIC_FORMS` of its tests/<app_label>/security.py.
 A new form is one entry, e.g. (the petitions app):
 
-    PUBLIC_FORMS["petitions:submit"] = PublicForm(
-        valid=lambda w: {"title": "路灯不亮", "body": "...", "department": w.department.pk},
-        fields={"title": ("title",), "body": ("body",)},
-        echoed={"title", "body"},
+    PUBLIC_FORMS["petitions:new"] = PublicForm(
+        valid=lambda w: {"title": "路灯不亮", "content": "...", "category": w.extras["petitions"]["category"].pk},
+        fields={"title": ("title",), "content": ("content",)},
+        echoed={"title", "content"},
         signed_in_as=CITIZEN,
         accepted=lambda w, data: Petition.objects.get(title=data["title"].strip()),
+        files=("attachments",),  # each sent every hostile upload
     )
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
 
 from portal import roles
 from portal.models import User
 from tests.factories import PASSWORD
+from tests.security.declarations import PublicForm
+from tests.security.discovery import declared
 from tests.security.world import World
 
 GOOD_PASSWORD = "Zq8!pLm2#vR4-minsheng"
-
-
-@dataclass(frozen=True)
-class PublicForm:
-    valid: Callable[[World], dict]  # data the form accepts as it is
-    fields: dict[str, tuple[str, ...]]  # what to attack -> the keys it fills (a password and its repetition)
-    echoed: set[str] = field(default_factory=set)  # attacked fields shown back in the form on an error
-    url_kwargs: Callable[[World], dict] | None = None
-    signed_in_as: str | None = None  # a role of tests.security.world, or None for anonymous
-    # Called after an accepted submission: check that what was stored is whole (raise if not).
-    accepted: Callable[[World, dict], object] | None = None
 
 
 def _citizen_registered_whole(world: World, data: dict) -> None:
@@ -74,40 +64,5 @@ PUBLIC_FORMS: dict[str, PublicForm] = {
 }
 
 
-def _petition_stored_whole(world: World, data: dict) -> None:
-    from petitions.models import Petition
-    from portal.models import Clock
-
-    petition = Petition.objects.filter(citizen=world.owner).latest("received_at")
-    assert Clock.objects.for_subject(petition).count() == 2, "a ticket was stored without its two clocks"
-    assert petition.events.filter(action="received").count() == 1
-
-
-PUBLIC_FORMS["petitions:new"] = PublicForm(
-    valid=lambda w: {
-        "kind": "complaint",
-        "category": w.extras["category"].pk,
-        "title": "小区门口道路积水",
-        "content": "每逢下雨积水严重,行人无法通行。",
-        "location": "幸福小区",
-        "contact_name": "王芳",
-        "contact_mobile": "13900001111",
-        "contact_email": "wangfang@example.com",
-    },
-    fields={
-        "title": ("title",),
-        "content": ("content",),
-        "location": ("location",),
-        "contact_name": ("contact_name",),
-        "contact_mobile": ("contact_mobile",),
-        "contact_email": ("contact_email",),
-    },
-    echoed={"title", "content", "location", "contact_name", "contact_mobile", "contact_email"},
-    signed_in_as="citizen",
-    accepted=_petition_stored_whole,
-)
-PUBLIC_FORMS["petitions:track"] = PublicForm(
-    valid=lambda w: {"reference": w.extras["petition"].reference, "query_code": w.extras["query_code"]},
-    fields={"reference": ("reference",), "query_code": ("query_code",)},
-    echoed={"reference"},
-)
+# Every installed domain app's (tests/<app_label>/security.py PUBLIC_FORMS).
+PUBLIC_FORMS = declared("PUBLIC_FORMS", PUBLIC_FORMS)

@@ -1,12 +1,16 @@
 """Personal data seeded for the privacy crawler (tests/security/test_privacy.py).
 
 Each seeder creates records holding known personal data and returns the secret strings that
-must never appear on a page anyone but their owner and the staff can open. An app adds its own
-with one line, e.g. `SEEDERS.append(seed_petitions)` where
+must never appear on a page anyone but their owner and the staff can open. The portal's is here;
+a domain app lists its own in `PRIVACY_SEEDERS` of its tests/<app_label>/security.py, writing the
+data in the shapes below (a name, a mobile, an ID number, an e-mail, an address, and the ways
+people type them, TYPED_VARIANTS), e.g.
 
-    def seed_petitions(world) -> list[str]:
-        PetitionFactory(citizen=world.owner, contact_mobile="13912345678", body="住址:北京市朝阳区XX路1号 ...")
-        return ["13912345678", "北京市朝阳区XX路1号"]
+    def seed_suggestions(world) -> list[str]:
+        SuggestionFactory(author=world.owner, body=f"我是{NAME_FAMILY}{NAME_GIVEN},电话{MOBILE}")
+        return [f"{NAME_FAMILY}{NAME_GIVEN}", MOBILE]
+
+and names in `public_pages(world)` the pages showing its records, for the crawler to start from.
 
 The crawler also looks for each secret URL-encoded, JSON-escaped and HTML-escaped, and in the
 page folded the way portal.masking folds text (NFKC: full-width digits, ＠, Ｘ) with the separators
@@ -26,6 +30,7 @@ from django.utils.html import escape
 
 from portal.models import Notice, OutboundEmail
 from tests.factories import citizen
+from tests.security.discovery import declared_by_app
 from tests.security.world import World
 
 # Personal data in the shapes it takes in China.
@@ -55,42 +60,9 @@ def seed_citizen_accounts(world: World) -> list[str]:
     return [f"{NAME_FAMILY}{NAME_GIVEN}", f"{NAME_GIVEN} {NAME_FAMILY}", MOBILE, ID_NUMBER, EMAIL, ADDRESS, USERNAME]
 
 
-def seed_petitions(world: World) -> list[str]:
-    """A published, replied petition whose citizen wrote her name, mobile, ID number and e-mail
-    into the text (masked before publication) and gave her address in the private location field;
-    the department's reply names her too. A second, unpublished ticket holds the same data."""
-    from petitions import services
-    from petitions.models import Category
-    from tests.factories import clerk as make_clerk
-    from tests.factories import staff_of
-
-    category, _ = Category.objects.get_or_create(name="城市管理")
-    person = citizen("petitioner_secret", first_name=NAME_GIVEN, last_name=NAME_FAMILY, email=EMAIL, mobile=MOBILE)
-    office, handler = make_clerk("privacy_clerk"), staff_of(world.department, "privacy_staff")
-    text = f"我是{NAME_FAMILY}{NAME_GIVEN},身份证{ID_NUMBER},电话{MOBILE},邮箱{EMAIL}。小区门口道路积水。"
-    for consent in (True, False):
-        petition, _code = services.petition_submit(
-            citizen=person,
-            kind="complaint",
-            category=category,
-            title=f"{NAME_FAMILY}{NAME_GIVEN}反映道路积水 {MOBILE}",
-            content=text,
-            location=ADDRESS,
-            contact_name=f"{NAME_FAMILY}{NAME_GIVEN}",
-            contact_mobile=MOBILE,
-            contact_email=EMAIL,
-            publish_consent=consent,
-        )
-        services.petition_assign(petition=petition, actor=office, lead_department=world.department)
-        services.petition_accept(petition=petition, actor=handler)
-        services.petition_reply(
-            petition=petition, actor=handler, body=f"{NAME_FAMILY}{NAME_GIVEN}您好,已回电{MOBILE},积水已排除。"
-        )
-    return [f"{NAME_FAMILY}{NAME_GIVEN}", MOBILE, ID_NUMBER, EMAIL, ADDRESS]
-
-
 # The forms people type personal data in (issue 12, item 8), each with the secret it must not
-# leak: the raw digits (or the text) that no public page may show, however folded.
+# leak: the raw digits (or the text) that no public page may show, however folded. Apps seed them
+# into every text a citizen writes (petitions: tests/petitions/security.py seed_typed_variants).
 TYPED_VARIANTS = {
     "１３７１２３４５６７８": "13712345678",  # full-width digits
     "136.2345.6789": "13623456789",  # dots
@@ -107,52 +79,17 @@ TYPED_VARIANTS = {
     "车牌浙A·D73519": "D73519",
     "文三路88号3栋2单元501室": "88号3栋2单元501室",
 }
-REPLY_FILE = f"关于{NAME_FAMILY}{NAME_GIVEN}反映问题的答复意见.pdf"
 
 
-def seed_typed_variants(world: World) -> list[str]:
-    """Published, replied tickets holding every typed variant in the title, the content and the
-    department's reply, with a reply file named after the citizen; and one whose public texts
-    were stored unmasked, as by the weaker rules before (the pages mask again as they render)."""
-    from petitions import services
-    from petitions.models import Category, Petition, Reply
-    from portal.uploads import check_uploads
-    from tests.factories import clerk as make_clerk
-    from tests.factories import staff_of
-    from tests.petitions.factories import pdf_upload
-
-    category, _ = Category.objects.get_or_create(name="城市管理")
-    person = citizen("typed_secret", first_name=NAME_GIVEN, last_name=NAME_FAMILY)
-    office, handler = make_clerk("typed_clerk"), staff_of(world.department, "typed_staff")
-    variants = list(TYPED_VARIANTS)
-    everything = "，".join(variants)
-    for legacy in (False, True):
-        petition, _code = services.petition_submit(
-            citizen=person,
-            kind="complaint",
-            category=category,
-            title=f"{NAME_FAMILY}{NAME_GIVEN}反映 {variants[0]} {variants[1]}",
-            content=f"我是{NAME_FAMILY}{NAME_GIVEN}：{everything}。",
-            contact_name=f"{NAME_FAMILY}{NAME_GIVEN}",
-            publish_consent=True,
-        )
-        services.petition_assign(petition=petition, actor=office, lead_department=world.department)
-        services.petition_accept(petition=petition, actor=handler)
-        services.petition_reply(
-            petition=petition,
-            actor=handler,
-            body=f"{NAME_FAMILY}{NAME_GIVEN}您好，已回电{variants[0]}，核实{everything}。",
-            files=check_uploads([pdf_upload(REPLY_FILE)]),
-        )
-        if legacy:
-            Petition.objects.filter(pk=petition.pk).update(
-                public_title=f"反映 {variants[2]} {variants[3]}", public_content=everything
-            )
-            Reply.objects.filter(petition=petition).update(public_body=everything)
-    return [*TYPED_VARIANTS.values(), REPLY_FILE]
+def seeders() -> list[Callable[[World], list[str]]]:
+    """The portal's seeder, then every installed app's PRIVACY_SEEDERS (tests/<app_label>/security.py)."""
+    return [seed_citizen_accounts, *(seed for _label, seeds in declared_by_app("PRIVACY_SEEDERS") for seed in seeds)]
 
 
-SEEDERS: list[Callable[[World], list[str]]] = [seed_citizen_accounts, seed_petitions, seed_typed_variants]
+def crawl_starts(world: World) -> list[str]:
+    """Where the crawler starts besides the home page and the parameterless URLs: every installed
+    app's `public_pages(world)` (called once the seeders have run)."""
+    return [path for _label, pages in declared_by_app("public_pages") for path in pages(world)]
 
 
 def disguises(secret: str) -> set[str]:

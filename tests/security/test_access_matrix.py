@@ -1,7 +1,9 @@
 """The access matrix: every named URL and every admin model page, opened by every role.
 
-Generated from the URL conf: a URL or admin model without a declared expectation in
-tests/security/access.py fails `test_every_named_url_is_declared` / `test_every_admin_model_is_declared`.
+Generated from the URL conf and the admin registry: a URL or admin model without a declared
+expectation fails `test_every_named_url_is_declared` / `test_every_admin_model_is_declared`, naming
+where to declare it: tests/security/access.py for the portal's, `tests/<app_label>/security.py` for
+a domain app's (tests/security/discovery.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal import roles
+from portal.admin_actions import WorkflowActionsAdminMixin
 from portal.models import Membership, User
 from portal.roles import declared_role_permissions
 from portal.scoping import is_scoped_admin
@@ -28,18 +31,18 @@ from tests.security.access import (
     FORBIDDEN,
     OK,
     PEER_ADMINISTRATOR,
-    PETITION_ACTORS,
     POSTS,
     ROLE_GRANTS,
     SUPERUSER_ACCOUNT,
     TO_ADMIN_LOGIN,
     URLS,
+    WORKFLOW_ACTORS,
     Access,
     AdminModel,
     Outcome,
-    action_post_data,
 )
 from tests.security.adminforms import admin_form_data
+from tests.security.discovery import domain_app, module_path
 from tests.security.urlconf import ADMIN_MODEL_PAGES, admin_models, admin_page_name, named_urls
 from tests.security.world import ANONYMOUS, GROUP_OF, NOT_STAFF, ROLES, SUPERUSER, World
 
@@ -47,7 +50,11 @@ pytestmark = pytest.mark.django_db
 
 NAMES = named_urls()
 ADMIN = admin_models()
-WHERE = "declare it in tests/security/access.py"
+
+
+def where(app_label: str | None) -> str:
+    """The module to declare an app's URL or model in: its own, or the central one."""
+    return module_path(domain_app(app_label))
 
 
 def _admin_model_page_names() -> set[str]:
@@ -57,23 +64,35 @@ def _admin_model_page_names() -> set[str]:
 # --- the registry covers the URL conf ---------------------------------------------------------
 
 
-def test_every_named_url_is_declared():
-    undeclared = [
-        f"{name} (/{url.route.lstrip('/')}): {WHERE} (URLS)"
+def undeclared_urls(urls: dict) -> list[str]:
+    return [
+        f"{name} (/{url.route.lstrip('/')}): declare it in URLS of {where(url.app)}"
         for name, url in sorted(NAMES.items())
-        if name not in URLS and name not in _admin_model_page_names()
+        if name not in urls and name not in _admin_model_page_names()
     ]
+
+
+def undeclared_admin_models(admin_models: dict) -> list[str]:
+    return [
+        f"{label}: declare it in ADMIN_MODELS of {where(label.split('.')[0])}"
+        for label in sorted(ADMIN)
+        if label not in admin_models
+    ]
+
+
+def test_every_named_url_is_declared():
+    undeclared = undeclared_urls(URLS)
     assert not undeclared, "URLs with no declared access:\n" + "\n".join(undeclared)
 
 
 def test_every_admin_model_is_declared():
-    undeclared = [f"{label}: {WHERE} (ADMIN_MODELS)" for label in sorted(ADMIN) if label not in ADMIN_MODELS]
+    undeclared = undeclared_admin_models(ADMIN_MODELS)
     assert not undeclared, "Admin models with no declared access:\n" + "\n".join(undeclared)
 
 
 def test_declarations_name_real_urls_and_models():
     stale = [name for name in URLS if name not in NAMES] + [label for label in ADMIN_MODELS if label not in ADMIN]
-    assert not stale, f"declared in tests/security/access.py but no longer in the URL conf or admin: {stale}"
+    assert not stale, f"declared but no longer in the URL conf or admin: {stale}"
 
 
 def test_urls_with_parameters_declare_a_builder():
@@ -233,33 +252,55 @@ def test_the_matrix_catches_a_scoping_leak(world, monkeypatch):
     assert "changelist    other_staff: lists the record" in str(failure.value)
 
 
-# --- workflow actions: refused before anything of the ticket is shown ------------------------------
+# --- workflow actions: refused before anything of the record is shown ------------------------------
+
+
+def workflow_admins() -> dict[str, WorkflowActionsAdminMixin]:
+    """Every model admin with `workflow_actions` (portal.admin_actions), by model label."""
+    return {
+        label: model_admin
+        for label, (_model, model_admin) in ADMIN.items()
+        if isinstance(model_admin, WorkflowActionsAdminMixin)
+    }
 
 
 def test_every_workflow_action_is_declared():
-    from petitions.admin_forms import ACTION_FORMS
+    wrong = []
+    for label, model_admin in sorted(workflow_admins().items()):
+        declared = set(WORKFLOW_ACTORS[label].actors) if label in WORKFLOW_ACTORS else set()
+        if declared != set(model_admin.workflow_actions):
+            wrong.append(
+                f"{label}: declare who may take each of {sorted(model_admin.workflow_actions)} in WORKFLOW_ACTORS"
+                f" of {where(label.split('.')[0])} (declared: {sorted(declared)})"
+            )
+    assert not wrong, "\n".join(wrong)
 
-    assert set(PETITION_ACTORS) == set(ACTION_FORMS), "declare who may take each action in PETITION_ACTORS"
+
+ACTION_CASES = [
+    pytest.param(label, action, id=f"{label}-{action}")
+    for label, declared in sorted(WORKFLOW_ACTORS.items())
+    if label in ADMIN
+    for action in sorted(declared.actors)
+]
 
 
-@pytest.mark.parametrize("action", sorted(PETITION_ACTORS))
-def test_a_workflow_action_refuses_every_method_without_its_permission_or_role(world, action):
+@pytest.mark.parametrize(("label", "action"), ACTION_CASES)
+def test_a_workflow_action_refuses_every_method_without_its_permission_or_role(world, label, action):
     """Every role that may not take `action` gets 403 (non-staff: the admin login) for every
-    method, with nothing of the ticket in the answer, and the ticket is untouched."""
-    from petitions.models import Petition
-    from tests.petitions.factories import PetitionFactory
-
-    petition = PetitionFactory(department=world.department, state=Petition.State.ASSIGNED, title="和平路井盖缺失")
-    url = reverse("admin:petitions_petition_act", args=[petition.pk, action])
-    secrets = [petition.reference, petition.title, world.department.name]
-    before = (petition.state, petition.notes.count(), petition.events.count(), petition.replies.count())
+    method, with nothing of the record in the answer, and the record is untouched."""
+    declared = WORKFLOW_ACTORS[label]
+    record = declared.record(world)
+    url = reverse(admin_page_name(label, "act"), args=[record.pk, action])
+    secrets = declared.secrets(world, record)
+    record.refresh_from_db()
+    before = declared.state(record)
     mismatches = []
     for role in ROLES:
-        if role in PETITION_ACTORS[action]:
+        if role in declared.actors[action]:
             continue
         client = client_for(world, role)
         for method in ACTION_METHODS:
-            response = getattr(client, method)(url, action_post_data(world) if method == "post" else {})
+            response = getattr(client, method)(url, declared.data(world) if method == "post" else {})
             want = "302 to " + reverse("admin:login") if role in NOT_STAFF else "403"
             got = (
                 f"302 to {urlparse(response['Location']).path}"
@@ -270,9 +311,9 @@ def test_a_workflow_action_refuses_every_method_without_its_permission_or_role(w
             shown = [secret for secret in secrets if secret in body]
             if got != want or shown:
                 mismatches.append(f"{method.upper():>7} {role:>14}: expected {want}, got {got}; shows {shown}")
-    petition.refresh_from_db()
-    after = (petition.state, petition.notes.count(), petition.events.count(), petition.replies.count())
-    assert not mismatches and after == before, f"action {action}:\n" + "\n".join(mismatches)
+    record.refresh_from_db()
+    after = declared.state(record)
+    assert not mismatches and after == before, f"{label} action {action}:\n" + "\n".join(mismatches)
 
 
 # --- privileges: no role raises its own or another's --------------------------------------------

@@ -334,7 +334,7 @@ def test_hostile_admin_parameters_never_cause_a_server_error(world, label, page)
 
 
 def test_nul_anywhere_in_the_address_is_a_400(client):
-    for url in ("/petitions/%00/", "/%00", "/petitions/?q=%00", "/petitions/?%00=1", "/admin/?q=a%00b"):
+    for url in ("/stats/%00/", "/%00", "/stats/?q=%00", "/stats/?%00=1", "/admin/?q=a%00b"):
         response = client.get(url)
         assert response.status_code == 400, url
         assert "请求无效" in body(response) and "Bad request" in body(response)
@@ -343,15 +343,23 @@ def test_nul_anywhere_in_the_address_is_a_400(client):
 # --- hostile uploads ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("payload_name", UPLOAD_PAYLOADS)
-def test_hostile_upload_is_refused_or_stored_safely(world, settings, tmp_path, payload_name):
+UPLOAD_CASES = [
+    pytest.param(form_name, file_field, payload_name, id=f"{form_name}-{file_field}-{payload_name}")
+    for form_name, form in PUBLIC_FORMS.items()
+    for file_field in form.files
+    for payload_name in UPLOAD_PAYLOADS
+]
+
+
+@pytest.mark.parametrize(("form_name", "file_field", "payload_name"), UPLOAD_CASES)
+def test_hostile_upload_is_refused_or_stored_safely(world, settings, tmp_path, form_name, file_field, payload_name):
     settings.MEDIA_ROOT = tmp_path
-    form = PUBLIC_FORMS["petitions:new"]
+    form = PUBLIC_FORMS[form_name]
     client = form_client(world, form)
     before = count_rows()
 
     response = client.post(
-        form_url(world, "petitions:new", form), {**form.valid(world), "attachments": UPLOAD_PAYLOADS[payload_name]()}
+        form_url(world, form_name, form), {**form.valid(world), file_field: UPLOAD_PAYLOADS[payload_name]()}
     )
 
     accepted = assert_handled_safely(response, before, "")

@@ -1,8 +1,10 @@
 """Every export endpoint, fed hostile department, category and ticket names (formula text, control
 characters already stored in the database), hands out a file that opens with no formula in it.
 
-EXPORTS declares each export URL; a URL whose route ends in .csv or .xlsx, or whose name says
-"export", without an entry here fails the guard test, so a new export cannot skip this.
+EXPORTS declares each export URL: the portal's here, a domain app's in EXPORTS of its
+tests/<app_label>/security.py, with its `seed_hostile_names` making its records from the hostile
+names. A URL whose route ends in .csv or .xlsx, or whose name says "export", without an entry fails
+the guard test, so a new export cannot skip this.
 """
 
 from __future__ import annotations
@@ -19,11 +21,9 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from petitions.models import Category
-from petitions.reports import monthly_report_generate
 from portal.models import Department
 from tests.factories import clerk
-from tests.petitions.factories import PetitionFactory
+from tests.security.discovery import declared, declared_by_app
 from tests.security.urlconf import named_urls
 
 pytestmark = pytest.mark.django_db
@@ -51,12 +51,11 @@ HOSTILE_NAMES = [
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-# url name -> (kwargs, query string, format)
+# url name -> [(kwargs, query string, format)]; the apps' exports are about October 2026 too.
 EXPORTS = {
-    "petitions:ledger_export": [({"fmt": "csv"}, "", "csv"), ({"fmt": "xlsx"}, "", "xlsx")],
-    "petitions:report_xlsx": [({"month": "2026-10"}, "", "xlsx")],
     "dashboard_performance_export": [(None, "period=month&month=2026-10", "xlsx")],
 }
+EXPORTS = declared("EXPORTS", EXPORTS)
 CASES = [
     pytest.param(name, kwargs, query, fmt, id=f"{name}-{fmt}")
     for name, calls in EXPORTS.items()
@@ -70,14 +69,16 @@ def starts_a_formula(text: str) -> bool:
 
 @pytest.fixture
 def hostile_world(db):
-    """A department, a category and an October ticket titled with each hostile name; October's
-    monthly report stored (its department names frozen into it)."""
+    """A department named with each hostile name, and every app's records named with it, received
+    in October (petitions: a category and a ticket, and October's monthly report stored, its
+    department names frozen into it)."""
     with time_machine.travel(NOVEMBER_3, tick=False):
-        for number, name in enumerate(HOSTILE_NAMES):
-            department = Department.objects.create(name=name, code=f"hostile-{number}")
-            category = Category.objects.create(name=name[:50])
-            PetitionFactory(department=department, category=category, title=name, received_at=OCTOBER_5)
-        monthly_report_generate(month=OCTOBER_5.date())
+        departments = [
+            (name, Department.objects.create(name=name, code=f"hostile-{number}"))
+            for number, name in enumerate(HOSTILE_NAMES)
+        ]
+        for _label, seed in declared_by_app("seed_hostile_names"):
+            seed(departments=departments, received_at=OCTOBER_5)
     return clerk("export_clerk")
 
 
@@ -116,4 +117,7 @@ def test_every_export_url_is_declared():
         if not url.name.startswith("admin:")
         and (".csv" in url.route or ".xlsx" in url.route or "xlsx" in url.route or "export" in url.name)
     }
-    assert routes <= set(EXPORTS), f"declare these exports in {__name__}.EXPORTS: {sorted(routes - set(EXPORTS))}"
+    assert routes <= set(EXPORTS), (
+        f"declare these exports in EXPORTS of {__name__} (the portal's) or of the app's "
+        f"tests/<app_label>/security.py: {sorted(routes - set(EXPORTS))}"
+    )

@@ -17,6 +17,7 @@ from django.urls import reverse
 from tests import processes
 from tests.factories import DepartmentFactory, citizen, staff_of
 from tests.portal.test_foundation import assert_ok, manage
+from tests.security.discovery import declared_by_app
 
 # The policy issue 6 asks for, written out independently of settings.py.
 EXPECTED_CSP = {
@@ -217,8 +218,11 @@ def test_no_model_admin_turns_off_both_action_bars():
 
 # --- Cache-Control: nothing meant for one person is kept by a browser or a proxy ----------------
 
-# Pages an anonymous visitor shares with every other (portal.pagecache.shared_with_anonymous).
-SHARED_WITH_ANONYMOUS = {"home", "stats", "petitions:index", "petitions:detail"}
+# Pages an anonymous visitor shares with every other (portal.pagecache.shared_with_anonymous): the
+# portal's, and each domain app's SHARED_WITH_ANONYMOUS (tests/<app_label>/security.py).
+SHARED_WITH_ANONYMOUS = {"home", "stats"} | {
+    name for _label, names in declared_by_app("SHARED_WITH_ANONYMOUS") for name in names
+}
 # Responses that say `Cache-Control: public` on purpose, the same for everyone.
 EXPLICITLY_PUBLIC = {"favicon"}
 
@@ -289,9 +293,18 @@ def test_every_admin_model_page_is_private_no_store(world):
     assert not failures, "\n".join(failures)
 
 
+def _shared_parameterless() -> list[str]:
+    from tests.security.urlconf import named_urls
+
+    names = named_urls()
+    return sorted(name for name in SHARED_WITH_ANONYMOUS if name in names and not names[name].has_params)
+
+
 @pytest.mark.django_db
 def test_shared_pages_are_not_private_for_anonymous_visitors_but_are_once_signed_in():
-    for name in ("home", "stats", "petitions:index"):
+    shared = _shared_parameterless()
+    assert {"home", "stats"} <= set(shared)
+    for name in shared:
         for _ in range(2):  # rendered, then from the cache
             response = Client().get(reverse(name))
             assert response.status_code == 200
@@ -299,7 +312,7 @@ def test_shared_pages_are_not_private_for_anonymous_visitors_but_are_once_signed
     client = Client()
     client.force_login(citizen())
     failures = []
-    for name in ("home", "stats", "petitions:index"):
+    for name in shared:
         assert_private_no_store(client.get(reverse(name)), name, failures)
     assert not failures
 

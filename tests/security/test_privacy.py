@@ -1,8 +1,9 @@
 """The privacy crawler: no personal data on any page a visitor or another citizen can reach.
 
-Seeds every SEEDERS entry (tests/security/privacy.py), then crawls, anonymously and as another
-citizen, every same-site page linked from the home page (bounded) plus every parameterless
-public URL of the URL conf, and fails if any seeded secret appears in a body or a header.
+Seeds the portal's personal data and every installed app's PRIVACY_SEEDERS (tests/security/privacy.py,
+tests/<app_label>/security.py), then crawls, anonymously and as another citizen, every same-site
+page linked from the home page (bounded), every parameterless public URL of the URL conf and the
+pages each app names in `public_pages`, and fails if any seeded secret appears in a body or a header.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.security.privacy import SEEDERS, USERNAME, find_secrets
+from tests.security.privacy import USERNAME, crawl_starts, find_secrets, seeders
 from tests.security.urlconf import public_parameterless_paths
 from tests.security.world import OTHER_CITIZEN, World
 
@@ -54,9 +55,10 @@ def same_site_links(page_path: str, html: str) -> list[str]:
     return links
 
 
-def crawl(client: Client, secrets: list[str]) -> tuple[list[str], list[str]]:
-    """Visit pages breadth-first; return (visited paths, findings)."""
-    queue = deque(dict.fromkeys(["/", *public_parameterless_paths()]))
+def crawl(client: Client, secrets: list[str], starts: list[str]) -> tuple[list[str], list[str]]:
+    """Visit pages breadth-first from the home page, the parameterless URLs and `starts`; return
+    (visited paths, findings)."""
+    queue = deque(dict.fromkeys(["/", *public_parameterless_paths(), *starts]))
     seen: set[str] = set(queue)
     visited, findings = [], []
     variants_per_path: dict[str, set[str]] = {}
@@ -84,22 +86,29 @@ def crawl(client: Client, secrets: list[str]) -> tuple[list[str], list[str]]:
 @pytest.fixture
 def secrets(world) -> list[str]:
     collected = []
-    for seed in SEEDERS:
+    for seed in seeders():
         collected.extend(seed(world))
     return collected
 
 
+@pytest.fixture
+def starts(world, secrets) -> list[str]:
+    """The apps' public pages, once their records are seeded."""
+    return crawl_starts(world)
+
+
 @pytest.mark.parametrize("who", ["anonymous", OTHER_CITIZEN])
-def test_no_personal_data_on_any_public_page(world: World, secrets, who):
+def test_no_personal_data_on_any_public_page(world: World, secrets, starts, who):
     client = Client()
     if who != "anonymous":
         client.force_login(world.user(who))
-    visited, findings = crawl(client, secrets)
+    visited, findings = crawl(client, secrets, starts)
     assert reverse("home") in visited and reverse("login") in visited and reverse("register") in visited
+    assert set(starts) <= set(visited), f"the crawl stopped before these: {sorted(set(starts) - set(visited))}"
     assert not findings, "personal data on public pages:\n" + "\n".join(findings)
 
 
-def test_the_crawler_finds_a_secret_where_it_is_shown(world, secrets):
+def test_the_crawler_finds_a_secret_where_it_is_shown(world, secrets, starts):
     """The control: signed in as the seeded citizen, her own name (or username, if she gave no
     name) is in the page header."""
     from portal.models import User
@@ -107,7 +116,7 @@ def test_the_crawler_finds_a_secret_where_it_is_shown(world, secrets):
     client = Client()
     person = User.objects.get(username=USERNAME)
     client.force_login(person)
-    _, findings = crawl(client, secrets)
+    _, findings = crawl(client, secrets, starts)
     shown = {USERNAME, person.get_full_name()}
     assert any(name in finding for finding in findings for name in shown), findings
 

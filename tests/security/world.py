@@ -1,8 +1,9 @@
 """The people and departments every security test works with: one user per role.
 
 The record under test belongs to `owner` (a citizen) and to `department`; `other_department`
-is anyone else's. Fixture builders in tests/security/access.py receive a `World` and create
-what their URL needs from it.
+is anyone else's. Fixture builders in tests/security/access.py and in each app's
+tests/<app_label>/security.py receive a `World` and create what their URL needs from it; an app's
+`seed_world(world)` makes the records its declarations share, kept as `world.extras[<app_label>]`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from portal import roles
 from portal.models import Department, Membership, User
 from tests.factories import DepartmentFactory, UserFactory, citizen, clerk, staff_of
+from tests.security.discovery import declared_by_app
 
 ANONYMOUS = "anonymous"
 CITIZEN = "citizen"  # the record's owner
@@ -46,8 +48,9 @@ class World:
     department: Department
     other_department: Department
     users: dict[str, User | None] = field(default_factory=dict)
-    # Records the domain apps' forms need (e.g. a category, a tracked ticket and its query code).
-    extras: dict = field(default_factory=dict)
+    # What each domain app's `seed_world` made, by app label (petitions: a category, a tracked
+    # ticket and its query code).
+    extras: dict[str, dict] = field(default_factory=dict)
 
     def user(self, role: str) -> User | None:
         return self.users[role]
@@ -78,21 +81,6 @@ def build_world() -> World:
     }
     Membership.objects.create(user=users[REVIEWER], department=department, role=Membership.Role.HEAD)
     world = World(department=department, other_department=other_department, users=users)
-    _petition_records(world)
+    for label, seed in declared_by_app("seed_world"):
+        world.extras[label] = seed(world)
     return world
-
-
-def _petition_records(world: World) -> None:
-    from petitions import services
-    from petitions.models import Category
-
-    category = Category.objects.create(name="城市管理")
-    petition, code = services.petition_submit(
-        citizen=world.owner,
-        kind="message",
-        category=category,
-        title="路灯不亮",
-        content="和平路路灯坏了。",
-        contact_name="张三",
-    )
-    world.extras.update(category=category, petition=petition, query_code=code)
