@@ -1,5 +1,6 @@
 """Forms of the staff side: the public-version editor on the admin change page, one small form
-per workflow action (each holds exactly the inputs its service takes), and offline intake.
+per workflow action (a portal.admin_actions.ActionForm holding exactly the inputs its service
+takes), and offline intake.
 
 Forms only validate input; every write is one call to petitions.services made by the view.
 """
@@ -17,6 +18,7 @@ from petitions import services
 from petitions.forms import CategoryChoiceField, MultipleFileField
 from petitions.models import Category, Petition
 from portal import params
+from portal.admin_actions import ActionForm
 from portal.forms import PortalForm, PortalModelForm, mobile_validator
 from portal.models import Department
 from portal.scoping import user_department_ids
@@ -102,22 +104,6 @@ def public_version_form(replies) -> type[PublicVersionForm]:
 # --- workflow actions ----------------------------------------------------------------------------
 
 
-class ActionForm(PortalForm):
-    """Base of the action forms: knows the ticket and the acting user. `description` says what
-    the action does and what follows from it; the action page shows it above the fields."""
-
-    description = ""
-
-    def __init__(self, *args, petition: Petition, user, **kwargs):
-        self.petition = petition
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-    def service_arguments(self) -> dict:
-        """The keyword arguments of the action's service, beside the ticket and the actor."""
-        return dict(self.cleaned_data)
-
-
 def _text(label, *, required=True, max_length=5000, rows=4):
     return forms.CharField(
         label=label, required=required, max_length=max_length, widget=forms.Textarea(attrs={"rows": rows})
@@ -150,12 +136,12 @@ class AssignForm(ActionForm):
         self.fields["lead_department"].queryset = departments
         self.fields["co_departments"].queryset = departments
         if not self.is_bound:
-            self.initial.setdefault("lead_department", self.petition.lead_department_id)
+            self.initial.setdefault("lead_department", self.obj.lead_department_id)
             self.initial.setdefault(
                 "co_departments",
-                [c.department_id for c in self.petition.co_handlings.all()] if self.petition.pk else [],
+                [c.department_id for c in self.obj.co_handlings.all()] if self.obj.pk else [],
             )
-            self.initial.setdefault("is_complex", self.petition.is_complex)
+            self.initial.setdefault("is_complex", self.obj.is_complex)
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data
@@ -204,8 +190,7 @@ class AcceptForm(ActionForm):
         label=_("Accept the ticket and send the standard acknowledgement to the citizen"), required=True
     )
 
-    def service_arguments(self) -> dict:
-        return {}  # the confirmation is the form's, not the service's
+    form_only_fields = ("confirm",)  # the confirmation is the form's, not the service's
 
 
 class ReplyForm(ActionForm):
@@ -230,7 +215,7 @@ class OpinionForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        co_ids = [c.department_id for c in self.petition.co_handlings.all()]
+        co_ids = [c.department_id for c in self.obj.co_handlings.all()]
         if not self.user.is_superuser:
             co_ids = [pk for pk in co_ids if pk in set(user_department_ids(self.user))]
         queryset = Department.objects.filter(pk__in=co_ids).order_by("name")

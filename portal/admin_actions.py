@@ -9,7 +9,8 @@ the fields in `module aligned` fieldsets with their help and errors, and the sub
 `WorkflowActionsAdminMixin` wires a domain app's workflow actions into its ModelAdmin from one
 declaration, `workflow_actions = {action: (form class, service)}`: the change page's buttons
 (the actions the user may take now, from the app's portal.workflow.TransitionTable), one page per
-action at `<object_id>/act/<action>/`, and the dispatch to the service (no if-chain).
+action at `<object_id>/act/<action>/`, and the dispatch to the service (no if-chain). Each form
+is an `ActionForm`, whose docstring is the contract between the form, the mixin and the service.
 
 A form may group its fields with a `fieldsets` attribute, as a ModelAdmin does:
 ``[(name, {"fields": (...), "description": ...}), ...]``; without one, all its fields form one
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.core import checks
@@ -27,13 +29,18 @@ from django.core.exceptions import PermissionDenied
 from django.forms import BoundField, CheckboxInput, Form
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.template.loader_tags import ExtendsNode
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
 
 from portal.exceptions import DomainError
+from portal.forms import PortalForm
 
 ACTION_TEMPLATE = "admin/action_form.html"
+WORKFLOW_CHANGE_FORM = "admin/workflow_change_form.html"
 
 
 @dataclass(frozen=True)
@@ -125,36 +132,108 @@ def action_page(
     return TemplateResponse(request, template, context)
 
 
+class ActionForm(PortalForm):
+    """The base of every workflow action form (WorkflowActionsAdminMixin): what the form gets
+    and what it gives.
+
+    - It is built as `form_class(data, files, obj=<the object>, user=<the acting user>)` and
+      keeps both (`self.obj`, `self.user`) for choices that depend on them (the departments
+      co-handling this ticket, those of this user).
+    - `description` says what the action does and what follows from it: the action page shows
+      it above the fields. `fieldsets` may group the fields, as a ModelAdmin's do.
+    - `service_arguments()` gives the keyword arguments of the action's service besides the
+      object and the actor, which the mixin adds itself
+      (`service(<workflow_object_argument>=obj, actor=user, **form.service_arguments())`). By
+      default that is the cleaned data without `form_only_fields` (a confirmation box);
+      override it to rename or convert a value (`attachments` → `files`).
+    """
+
+    description = ""
+    form_only_fields: tuple[str, ...] = ()
+
+    def __init__(self, data=None, files=None, *, obj, user, **kwargs):
+        self.obj = obj
+        self.user = user
+        super().__init__(data, files, **kwargs)
+
+    def service_arguments(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name not in self.form_only_fields}
+
+
+class WorkflowButton(NamedTuple):
+    """One action the user may take now, as a button on the object's change page."""
+
+    action: str
+    label: str
+    url: str
+
+
 class WorkflowActionsAdminMixin:
     """Buttons, pages and dispatch of a workflow's actions on one object, from declarations.
 
     - `workflow_table`: the app's portal.workflow.TransitionTable;
-    - `workflow_actions`: {action: (form class, service)}. The form is built with
-      `form_class(data, files, <workflow_object_argument>=obj, user=user)`; on a valid POST the
-      service is called as `service(<workflow_object_argument>=obj, actor=user, **arguments)`,
-      where `arguments` is the form's `service_arguments()` (its cleaned data without one);
-    - `workflow_object_argument`: the keyword naming the object ("petition").
+    - `workflow_actions`: {action: (ActionForm subclass, service)}; each action is in the table;
+    - `workflow_object_argument`: the service's keyword naming the object ("petition").
+
+    The change page shows, beside History, a button for each declared action the user may take
+    now (`TransitionTable.available`): templates/admin/workflow_change_form.html, which an app's
+    own admin/<app>/<model>/change_form.html extends (its block `workflow_tools` adds other
+    buttons). Each action has its page at `<object_id>/act/<action>/` (the shared
+    admin/action_form.html) and a valid POST calls its service (no if-chain); the form's contract
+    is ActionForm's.
 
     Permission and role are checked first, for every method, before anything of the object is
     shown; a GET opens only what may be done now; a POST is judged by the service, whose refusal
-    (the object moved on meanwhile) is shown on the form.
+    (the object moved on meanwhile) is shown on the form. System checks: portal.E350 (an action
+    not in the table), E351 (a form that is no ActionForm), E352 (a change form template that
+    does not extend the workflow one, so the buttons would not show).
     """
 
     workflow_table = None
-    workflow_actions: dict[str, tuple[type[Form], Callable]] = {}
+    workflow_actions: dict[str, tuple[type[ActionForm], Callable]] = {}
     workflow_object_argument = "obj"
+
+    @property
+    def change_form_template(self) -> list[str]:
+        """Django's lookup for the change form, ending with the workflow's instead of the plain one."""
+        opts = self.model._meta
+        return [
+            f"admin/{opts.app_label}/{opts.model_name}/change_form.html",
+            f"admin/{opts.app_label}/change_form.html",
+            WORKFLOW_CHANGE_FORM,
+        ]
 
     def check(self, **kwargs):
         errors = super().check(**kwargs)
-        for action in self.workflow_actions:
+        where = type(self).__name__
+        for action, (form_class, _service) in self.workflow_actions.items():
             if self.workflow_table is None or action not in self.workflow_table:
                 errors.append(
                     checks.Error(
-                        f"The workflow action {action!r} is not in {type(self).__name__}.workflow_table.",
+                        f"The workflow action {action!r} is not in {where}.workflow_table.",
                         obj=type(self),
-                        id="portal.E101",
+                        id="portal.E350",
                     )
                 )
+            if not (isinstance(form_class, type) and issubclass(form_class, ActionForm)):
+                errors.append(
+                    checks.Error(
+                        f"{where}.workflow_actions[{action!r}]: the form must be a portal.admin_actions.ActionForm.",
+                        obj=type(self),
+                        id="portal.E351",
+                    )
+                )
+        names = self.change_form_template
+        template = _first_existing([names] if isinstance(names, str) else list(names or ()))
+        if template and not _extends(template, WORKFLOW_CHANGE_FORM):
+            errors.append(
+                checks.Error(
+                    f"{where}: the change form {template!r} does not extend {WORKFLOW_CHANGE_FORM!r}, "
+                    "so the workflow's buttons would not show.",
+                    obj=type(self),
+                    id="portal.E352",
+                )
+            )
         return errors
 
     def _workflow_url_name(self) -> str:
@@ -164,13 +243,17 @@ class WorkflowActionsAdminMixin:
     def workflow_action_url(self, obj, action: str) -> str:
         return reverse(f"{self.admin_site.name}:{self._workflow_url_name()}", args=[obj.pk, action])
 
-    def workflow_buttons(self, request, obj) -> list[tuple[str, object, str]]:
-        """(action, label, url) of the declared actions `request.user` may take on `obj` now."""
+    def workflow_buttons(self, request, obj) -> list[WorkflowButton]:
+        """The declared actions `request.user` may take on `obj` now, in table order."""
         return [
-            (step.action, step.label, self.workflow_action_url(obj, step.action))
+            WorkflowButton(step.action, step.label, self.workflow_action_url(obj, step.action))
             for step in self.workflow_table.available(request.user, obj)
             if step.action in self.workflow_actions
         ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["workflow_buttons"] = self.workflow_buttons(request, obj) if obj is not None else []
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self):
         return [
@@ -201,16 +284,10 @@ class WorkflowActionsAdminMixin:
         if request.method != "POST" and not table.may(request.user, obj, action):
             raise PermissionDenied
         form_class, service = self.workflow_actions[action]
-        form = form_class(
-            request.POST or None,
-            request.FILES or None,
-            **{self.workflow_object_argument: obj},
-            user=request.user,
-        )
+        form = form_class(request.POST or None, request.FILES or None, obj=obj, user=request.user)
         if request.method == "POST" and form.is_valid():
-            arguments = form.service_arguments() if hasattr(form, "service_arguments") else dict(form.cleaned_data)
             try:
-                service(**{self.workflow_object_argument: obj}, actor=request.user, **arguments)
+                service(**{self.workflow_object_argument: obj}, actor=request.user, **form.service_arguments())
             except DomainError as error:
                 form.add_error(None, str(error))
             else:
@@ -225,6 +302,33 @@ class WorkflowActionsAdminMixin:
             original=obj,
             form=form,
             title=step.label,
-            description=getattr(form, "description", ""),
+            description=form.description,
             summary=self.workflow_action_summary(request, obj, action),
         )
+
+
+def _first_existing(names: list[str]) -> str:
+    """The first of `names` the template loaders find ("" if none)."""
+    for name in names:
+        try:
+            get_template(name)
+        except TemplateDoesNotExist:
+            continue
+        return name
+    return ""
+
+
+def _extends(name: str, ancestor: str) -> bool:
+    """Whether the template `name` is `ancestor` or extends it, directly or through its parents
+    (a parent named by a variable cannot be followed, and is taken on trust)."""
+    for _depth in range(10):
+        if name == ancestor:
+            return True
+        nodes = get_template(name).template.nodelist.get_nodes_by_type(ExtendsNode)
+        if not nodes:
+            return False
+        parent = nodes[0].parent_name.var
+        if not isinstance(parent, str):
+            return True
+        name = parent
+    return False

@@ -1,6 +1,6 @@
-"""The ticket admin (办理): the scoped list, the change page with its workflow buttons and panels,
-the action pages (portal.admin_actions.WorkflowActionsAdminMixin, from admin_forms.ACTIONS), the
-reissue of a query code and the bulk urge.
+"""The ticket admin (办理): the scoped list, the change page with its panels, the workflow's buttons,
+action pages and dispatch (portal.admin_actions.WorkflowActionsAdminMixin, from admin_forms.ACTIONS),
+the reissue of a query code and the bulk urge.
 
 Every write goes through petitions.services: the action pages call exactly one service, the
 change page saves the public version through petition_edit_public_version /
@@ -358,11 +358,11 @@ class PetitionAdmin(DeclaredFiltersAdminMixin, WorkflowActionsAdminMixin, Depart
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _panels(self, request, petition: Petition) -> dict:
-        """What the change page shows beside the fields: timeline, notes, opinions, replies, clocks."""
+        """What the change page shows beside the fields and the workflow's buttons: timeline, notes,
+        opinions, replies, clocks."""
         petition_clocks = selectors.petition_clocks(petition)
         timeline = selectors.timeline_for_staff(petition)
         return {
-            "workflow_actions": self.workflow_buttons(request, petition),
             "may_reissue_code": request.user.has_perm("petitions.record_petition"),
             "timeline": timeline,
             "handling_notes": selectors.internal_notes(timeline),

@@ -1,5 +1,6 @@
 """The shared admin action page (portal.admin_actions, templates/admin/action_form.html): the
-clock's actions use it, and a form may group its fields in fieldsets."""
+clock's actions use it, and a form may group its fields in fieldsets; the workflow mixin's system
+checks (portal.E350–E352), the ActionForm contract and the transition table's guard."""
 
 from __future__ import annotations
 
@@ -90,20 +91,64 @@ def test_clock_action_errors_are_on_their_rows(admin_client, clock):
     assert re.search(r'<div class="form-row errors field-reason">\s*<ul class="errorlist"', html)
 
 
-def test_a_workflow_action_missing_from_the_transition_table_is_a_system_check_error():
+def _admin_errors(admin_class, model) -> list:
     from django.contrib import admin as django_admin
 
+    return admin_class(model, django_admin.AdminSite(name="checked")).check()
+
+
+def test_a_workflow_action_missing_from_the_transition_table_is_a_system_check_error():
     from petitions.admin import PetitionAdmin
     from petitions.models import Petition
 
     class Broken(PetitionAdmin):
         workflow_actions = {**PetitionAdmin.workflow_actions, "teleport": PetitionAdmin.workflow_actions["note"]}
 
-    site = django_admin.AdminSite(name="broken")
-    errors = Broken(Petition, site).check()
-    assert [e.id for e in errors if e.id == "portal.E101"] == ["portal.E101"]
-    assert "'teleport'" in next(e.msg for e in errors if e.id == "portal.E101")
-    assert not [e for e in PetitionAdmin(Petition, site).check() if e.id == "portal.E101"]
+    errors = [e for e in _admin_errors(Broken, Petition) if e.id == "portal.E350"]
+    assert len(errors) == 1 and "'teleport'" in errors[0].msg
+    assert not [e for e in _admin_errors(PetitionAdmin, Petition) if e.id.startswith("portal.E35")]
+
+
+def test_a_workflow_form_that_is_no_action_form_is_a_system_check_error():
+    from tests.throwaway.admin import ErrandAdmin
+    from tests.throwaway.models import Errand
+
+    class Plain(forms.Form):
+        note = forms.CharField()
+
+    class Broken(ErrandAdmin):
+        workflow_actions = {"finish": (Plain, ErrandAdmin.workflow_actions["finish"][1])}
+
+    errors = [e for e in _admin_errors(Broken, Errand) if e.id == "portal.E351"]
+    assert len(errors) == 1 and "workflow_actions['finish']" in errors[0].msg
+    assert not [e for e in _admin_errors(ErrandAdmin, Errand) if e.id.startswith("portal.E35")]
+
+
+def test_a_change_form_that_would_hide_the_buttons_is_a_system_check_error():
+    from tests.throwaway.admin import ErrandAdmin
+    from tests.throwaway.models import Errand
+
+    class Broken(ErrandAdmin):
+        change_form_template = "admin/change_form.html"  # Django's own: no workflow buttons
+
+    errors = [e for e in _admin_errors(Broken, Errand) if e.id == "portal.E352"]
+    assert len(errors) == 1 and "admin/workflow_change_form.html" in errors[0].msg
+
+
+def test_the_action_form_keeps_the_object_and_the_user_and_gives_the_services_arguments():
+    from portal.admin_actions import ActionForm
+
+    class ConfirmForm(ActionForm):
+        form_only_fields = ("confirm",)
+        reason = forms.CharField()
+        confirm = forms.BooleanField()
+
+    obj, user = object(), object()
+    form = ConfirmForm({"reason": "已核实", "confirm": "on"}, obj=obj, user=user)
+    assert form.obj is obj and form.user is user
+    assert form.is_valid() and form.service_arguments() == {"reason": "已核实"}
+    with pytest.raises(TypeError):
+        ConfirmForm({"reason": "x"})  # the object and the user are required
 
 
 def test_the_transition_table_guards_state_permission_and_role_in_that_order():

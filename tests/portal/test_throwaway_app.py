@@ -4,6 +4,7 @@ its policy, the board, the sweep's notices, department scoping in the admin, the
 of portal.admin_actions, urging through its ClockSubject, and the security matrix
 (tests/security/access.py declares its admin and its action URL)."""
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,7 @@ from portal import clocks, periods, registry
 from portal.dashboards import DashboardScope
 from portal.dashboards.board import board_departments, board_headline
 from portal.dashboards.performance import performance_figures
-from portal.models import Clock, Notice
+from portal.models import Clock, Notice, User
 from tests.factories import DepartmentFactory, clerk, staff_of
 from tests.throwaway.models import Errand
 from tests.throwaway.services import errand_create, errand_move
@@ -38,6 +39,7 @@ def world():
         "clerk": clerk("office"),
         "staff": staff_of(ours, "ours_staff"),
         "other": staff_of(theirs, "their_staff"),
+        "superuser": User.objects.create_superuser("root", "root@example.com", "unused-password-1"),
     }
 
 
@@ -101,6 +103,27 @@ def test_the_admin_action_page_renders_and_performs_a_transition(client, world):
     assert errand.state == Errand.State.DONE
     assert Clock.objects.for_subject(errand).get().state == Clock.State.MET_ON_TIME
     assert errand.history.first().history_change_reason == "finish: 已修好"
+
+
+# The buttons come from the declaration (ErrandAdmin.workflow_actions: finish, drop) and the table:
+# the lead department's staff finish, the office drops, the superuser does both (it acts in every
+# role); "urge" is in the table but not declared, so it has no button.
+BUTTONS = {"staff": {"finish"}, "clerk": {"drop"}, "superuser": {"finish", "drop"}}
+
+
+@pytest.mark.parametrize("who", BUTTONS)
+def test_the_change_page_shows_exactly_the_permitted_buttons(client, world, who):
+    errand = world["errand"]
+    client.force_login(world[who])
+    html = client.get(reverse("admin:throwaway_errand_change", args=[errand.pk])).content.decode()
+    assert set(re.findall(r"/act/([a-z_]+)/", html)) == BUTTONS[who]
+    for action in BUTTONS[who]:
+        url = reverse("admin:throwaway_errand_act", args=[errand.pk, action])
+        assert f'href="{url}" class="workflow-action errand-action errand-action-{action}"' in html
+    errand.state = Errand.State.DONE
+    errand.save()
+    html = client.get(reverse("admin:throwaway_errand_change", args=[errand.pk])).content.decode()
+    assert "/act/" not in html  # nothing may be done to a finished errand
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ from functools import partial
 from django import forms
 from django.contrib import admin
 
-from portal.admin_actions import WorkflowActionsAdminMixin
+from portal.admin_actions import ActionForm, WorkflowActionsAdminMixin
 from portal.admin_filters import DeclaredFiltersAdminMixin
 from portal.history_admin import HistoryAdmin
 from portal.scoping import DepartmentScopedAdminMixin
@@ -11,11 +11,8 @@ from tests.throwaway import services, workflow
 from tests.throwaway.models import Errand
 
 
-class NoteForm(forms.Form):
+class NoteForm(ActionForm):
     note = forms.CharField(max_length=200, required=False)
-
-    def __init__(self, data=None, files=None, *, errand, user):
-        super().__init__(data, files)
 
 
 @admin.register(Errand)
