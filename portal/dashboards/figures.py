@@ -52,8 +52,11 @@ FIGURES = {
             "received",
             "Received",
             _(
-                "Items received in the period. Each item counts once, however many deadlines it has, in the "
-                "month it arrived (when its first deadline started), under the department it is with."
+                "Items received in the period: work a department owes the citizen, to acknowledge or to answer "
+                "(a matter forwarded to several departments is an item for each). Each item counts once, however "
+                "many deadlines it has, in the month it arrived (when its first deadline to acknowledge or answer "
+                "started), under the department it is with. Other deadlines, such as a review or a planned "
+                "measure's date, are on the board but are no items received."
             ),
         ),
         _figure(

@@ -141,18 +141,28 @@ def _same_subject():
     return Clock.objects.filter(content_type=OuterRef("content_type"), object_id=OuterRef("object_id"))
 
 
+def item_kinds() -> list[str]:
+    """The clock kinds that make an item: work owed to the citizen, to acknowledge or to answer
+    (the apps' acknowledgement_kinds and reply_kinds). A clock of another kind (a suggestion's
+    moderation decision, a measure's milestone) is on the board and among the deadlines missed,
+    but it is no item received: a suggestion is received by a department when it is forwarded."""
+    return [*acknowledgement_kinds(), *reply_kinds()]
+
+
 def first_clocks(queryset):
-    """Of `queryset`, each subject's first clock: the one that started when the item was received.
+    """Of `queryset`, each subject's first item clock (`item_kinds`): the one that started when
+    the item was received.
 
     An item counts as received once, at its first clock's start, under that clock's department:
-    a later clock (a re-examination's reply, a response after moderation) is not a new item. Ties
-    (a ticket's acknowledgement and reply start together) go to the lower id. One probe of the
-    subject index per clock.
+    a later clock (a re-examination's reply) is not a new item. Ties (a ticket's acknowledgement
+    and reply start together) go to the lower id. One probe of the subject index per clock.
     """
+    kinds = item_kinds()
     earlier = _same_subject().filter(
-        Q(started_at__lt=OuterRef("started_at")) | Q(started_at=OuterRef("started_at"), id__lt=OuterRef("id"))
+        Q(started_at__lt=OuterRef("started_at")) | Q(started_at=OuterRef("started_at"), id__lt=OuterRef("id")),
+        kind__in=kinds,
     )
-    return queryset.filter(~Exists(earlier))
+    return queryset.filter(~Exists(earlier), kind__in=kinds)
 
 
 def performance_figures(
