@@ -631,10 +631,19 @@ class SuggestionAttachment(AbstractAttachment):
 
 class CampaignAnalysis(models.Model):
     """The hot topics of a campaign as last computed by the analysis task (never in a request):
-    keywords by jieba with TF-IDF against all campaigns, with their counts."""
+    keywords by jieba with TF-IDF against all campaigns, with their counts.
+
+    `terms` is the campaign's vocabulary (word → suggestions using it) that the other campaigns'
+    TF-IDF reads as document frequency; `figures` the breakdowns (category, channel, area, phase,
+    week) and the most valuable suggestions; `fingerprint` what the task last saw of the
+    campaign's suggestions and assessments, so it recomputes only after a change
+    (suggestions.services.analysis)."""
 
     campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="analysis")
     keywords = models.JSONField(_("hot topics"), default=list)
+    terms = models.JSONField(_("vocabulary"), default=dict, editable=False)
+    figures = models.JSONField(_("figures"), default=dict)
+    fingerprint = models.CharField(_("data seen"), max_length=100, blank=True, editable=False)
     suggestions_counted = models.PositiveIntegerField(_("suggestions analysed"), default=0)
     computed_at = models.DateTimeField(_("computed"), default=timezone.now)
 
