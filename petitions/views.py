@@ -30,6 +30,7 @@ from portal import clocks, params
 from portal.exceptions import DomainError
 from portal.masking import mask_personal_data
 from portal.pagecache import as_given, page_number, shared_part, shared_with_anonymous
+from portal.pagination import CappedPaginator
 from portal.ratelimits import limited
 from portal.scoping import scope_queryset
 from portal.uploads import ALLOWED_TYPES, public_file_name
@@ -222,22 +223,6 @@ def rate(request, reference: str):
 # --- the public column 部门回应 ---------------------------------------------------------------
 
 
-class CappedPaginator(Paginator):
-    """Counts at most PUBLIC_MAX_ROWS rows: `SELECT COUNT(*) FROM (… LIMIT n)` stops early on a
-    huge table, where a full COUNT would read every published row on every page view."""
-
-    @property
-    def count(self) -> int:
-        if not hasattr(self, "_capped_count"):
-            # Unordered: counting needs no sort, and a sorted LIMIT would rank every match first.
-            self._capped_count = self.object_list.order_by()[:PUBLIC_MAX_ROWS].count()
-        return self._capped_count
-
-    @property
-    def capped(self) -> bool:
-        return self.count >= PUBLIC_MAX_ROWS
-
-
 def _index_body(request) -> str:
     form = PublicFilterForm(request.GET or None)
     filters = selectors.PublicFilter()
@@ -250,7 +235,7 @@ def _index_body(request) -> str:
             month=data["month"],
             query=data["q"].strip(),
         )
-    paginator = CappedPaginator(selectors.public_petitions(filters), PUBLIC_PAGE_SIZE)
+    paginator = CappedPaginator(selectors.public_petitions(filters), PUBLIC_PAGE_SIZE, max_rows=PUBLIC_MAX_ROWS)
     page = paginator.get_page(params.parse_page(request.GET.get("page")))
     page.object_list = [_masked_for_public(petition) for petition in page.object_list]
     # Rendered without anything personal (no user, no CSRF token): anonymous visitors share it.
