@@ -10,7 +10,8 @@ rendered under and is read together with the current one in a single cache round
 admin of reference data shown on public pages (departments, categories) announces its changes
 too (`AnnouncesPublicChangeAdmin`). PUBLIC_PAGE_CACHE_SECONDS only bounds how long an entry lives
 without any change: the memory a long tail of pages takes, and anything changed behind the
-services' back.
+services' back. Entries are keyed by the local day as well, so a page that depends on the date
+(a campaign's current phase) is rendered anew after midnight.
 
 * `@shared_with_anonymous(query=...)` + `AnonymousPageCacheMiddleware`: the whole page, for
   visitors who are not signed in, keyed by language, path and the GET parameters the view
@@ -45,7 +46,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 
@@ -182,7 +183,10 @@ def _key(request, name: str) -> str:
 
 
 def _digest_key(name: str, language: str, path: str, query: str) -> str:
-    digest = hashlib.sha256(f"{language}|{path}|{query}".encode()).hexdigest()
+    # The local day too: what public pages show also follows the calendar (a campaign's phase, a
+    # window that opens or closes at midnight), so nothing rendered yesterday is served today.
+    day = timezone.localdate().isoformat()
+    digest = hashlib.sha256(f"{language}|{path}|{query}|{day}".encode()).hexdigest()
     return f"{KEY_PREFIX}:{name}:{digest}"
 
 

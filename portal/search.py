@@ -10,17 +10,22 @@ word. The GIN index is an expression index on `to_tsvector('simple', document)`,
 from __future__ import annotations
 
 import logging
+import operator
 import re
+from collections.abc import Collection
+from functools import reduce
 
 import jieba
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Q, QuerySet
 
 jieba.setLogLevel(logging.WARNING)
 _WORD = re.compile(r"\w", re.UNICODE)
 MAX_QUERY_WORDS = 12
+# Words of a text looked for by `similar`, at most: its pairs must stay a short query.
+MAX_SIMILAR_WORDS = 8
 
 
 def warm_up() -> None:
@@ -67,3 +72,35 @@ def search(queryset: QuerySet, field: str, query: str) -> QuerySet:
     for word in words:
         condition &= Q(**{f"{field}__icontains": word})
     return queryset.filter(condition)
+
+
+def similar(queryset: QuerySet, field: str, text: str, *, limit: int = 5, ignore: Collection[str] = ()) -> QuerySet:
+    """At most `limit` rows of `queryset` whose `field` document shares words with `text`, the
+    closest first: "has someone raised this already?" while a citizen types a title.
+
+    A row must share two of the text's words (one, if the text has only one): a single common word
+    would match half the table. Single characters and the words in `ignore` (a domain's own
+    commonplaces: 建议, 问题) are not looked for. The closest are ranked by PostgreSQL's ts_rank;
+    on SQLite (the embedded default) rows sharing any word come in the queryset's order."""
+    words = list(dict.fromkeys(word for word in query_words(text) if len(word) > 1 and word not in ignore))
+    words = words[:MAX_SIMILAR_WORDS]
+    if not words:
+        return queryset.none()
+    if connection.vendor != "postgresql":
+        return queryset.filter(reduce(operator.or_, (Q(**{f"{field}__icontains": word}) for word in words)))[:limit]
+
+    def plain(*parts: str) -> SearchQuery:
+        return SearchQuery(" ".join(parts), config="simple", search_type="plain")
+
+    if len(words) == 1:
+        wanted = plain(words[0])
+    else:
+        wanted = reduce(
+            operator.or_, (plain(first, second) for index, first in enumerate(words) for second in words[index + 1 :])
+        )
+    return (
+        queryset.alias(_search=vector(field))
+        .filter(_search=wanted)
+        .annotate(_similarity=SearchRank(vector(field), reduce(operator.or_, (plain(word) for word in words))))
+        .order_by("-_similarity", "-pk")[:limit]
+    )
