@@ -1,4 +1,4 @@
-"""The five roles as Django groups, and the permissions each holds.
+"""The six roles as Django groups, and the permissions each holds.
 
 Every app declares what its models grant to each role in its AppConfig (`role_permissions`),
 so a domain app plugs in without editing this module. `sync_roles` creates the groups and
@@ -10,6 +10,9 @@ from collections import defaultdict
 from functools import cache
 
 CITIZEN = "Citizen"
+# An invited expert (专家): works in the admin on what a domain app opens to experts (e.g. the
+# suggestions of the campaigns they are invited to assess), and on nothing of any department.
+EXPERT = "Expert"
 DEPARTMENT_STAFF = "Department staff"
 OFFICE_CLERK = "Office clerk"
 REVIEWER = "Reviewer"
@@ -19,9 +22,9 @@ ADMINISTRATOR = "Administrator"
 # highest of its roles and of its directly given permissions (`user_rank`); a superuser ranks above
 # every role. Who may change whose account and roles follows from it (`may_edit_user`,
 # `may_change_roles`, `grantable_roles`, `grantable_permissions`; enforced by portal.user_admin).
-ROLES = (CITIZEN, DEPARTMENT_STAFF, REVIEWER, OFFICE_CLERK, ADMINISTRATOR)
+ROLES = (CITIZEN, EXPERT, DEPARTMENT_STAFF, REVIEWER, OFFICE_CLERK, ADMINISTRATOR)
 # Roles that work in the admin; a user given one of them is made `is_staff`.
-STAFF_ROLES = (DEPARTMENT_STAFF, REVIEWER, OFFICE_CLERK, ADMINISTRATOR)
+STAFF_ROLES = (EXPERT, DEPARTMENT_STAFF, REVIEWER, OFFICE_CLERK, ADMINISTRATOR)
 # Above every role: superusers, and what only they may give (a group that is no role, a
 # permission no role holds).
 SUPERUSER_RANK = len(ROLES)

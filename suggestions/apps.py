@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from portal import roles
 from suggestions import policies
 
 
@@ -14,6 +15,52 @@ class SuggestionsConfig(AppConfig):
     clock_area_label = _("Suggestion")
     clock_kinds = policies.KINDS
     deadline_policies = policies.POLICIES
+
+    # What each role may do with suggestions; scoping narrows what it sees (suggestions.scoping):
+    # reviewers and the office everything, departments what was forwarded to them, experts the
+    # suggestions of the campaigns they are invited to.
+    role_permissions = {
+        roles.EXPERT: ["suggestions.view_suggestion", "suggestions.assess_suggestion"],
+        roles.DEPARTMENT_STAFF: [
+            "suggestions.view_suggestion",
+            "suggestions.answer_suggestion",
+        ],
+        roles.REVIEWER: [
+            "suggestions.view_suggestion",
+            "suggestions.view_campaign",
+            "suggestions.view_category",
+            "suggestions.view_campaignnews",
+            "suggestions.view_assessment",
+            "suggestions.moderate_suggestion",
+            "suggestions.assess_suggestion",
+        ],
+        roles.OFFICE_CLERK: [
+            "suggestions.view_suggestion",
+            "suggestions.view_category",
+            "suggestions.view_campaign",
+            "suggestions.add_campaign",
+            "suggestions.change_campaign",
+            "suggestions.manage_campaign",
+            "suggestions.view_campaignnews",
+            "suggestions.add_campaignnews",
+            "suggestions.change_campaignnews",
+            "suggestions.delete_campaignnews",
+            "suggestions.view_assessment",
+            "suggestions.record_suggestion",
+            "suggestions.forward_suggestion",
+        ],
+        roles.ADMINISTRATOR: [
+            "suggestions.view_suggestion",
+            "suggestions.view_category",
+            "suggestions.add_category",
+            "suggestions.change_category",
+            "suggestions.view_campaign",
+            "suggestions.add_campaign",
+            "suggestions.change_campaign",
+            "suggestions.view_campaignnews",
+            "suggestions.view_assessment",
+        ],
+    }
 
     def ready(self) -> None:
         from portal.notifications import register_notice_kind

@@ -55,9 +55,10 @@ def group(name) -> Group:
 
 
 def test_roles_rank_from_citizen_to_administrator_and_superusers_above_all(people):
-    assert [roles.role_rank(name) for name in roles.ROLES] == [0, 1, 2, 3, 4]
+    assert [roles.role_rank(name) for name in roles.ROLES] == [0, 1, 2, 3, 4, 5]
     assert roles.ROLES == (
         roles.CITIZEN,
+        roles.EXPERT,
         roles.DEPARTMENT_STAFF,
         roles.REVIEWER,
         roles.OFFICE_CLERK,
@@ -65,7 +66,7 @@ def test_roles_rank_from_citizen_to_administrator_and_superusers_above_all(peopl
     )
     assert roles.role_rank("A group that is no role") == roles.SUPERUSER_RANK
     ranks = {name: roles.user_rank(user) for name, user in people.items() if name != "department"}
-    assert ranks == {"root": 5, "admin": 4, "peer": 4, "clerk": 3, "staff": 1, "citizen": 0}
+    assert ranks == {"root": 6, "admin": 5, "peer": 5, "clerk": 4, "staff": 2, "citizen": 0}
 
 
 def test_a_directly_given_permission_ranks_with_the_lowest_role_holding_it(people):
@@ -106,7 +107,7 @@ def test_an_administrator_gives_a_role_below_its_own_and_the_history_says_who_wh
 def test_an_administrators_choices_hold_only_the_roles_below_its_own(people):
     response = signed_in(people["admin"]).get(change_url(people["citizen"]))
     choices = {name for _value, name in response.context["adminform"].form.fields["groups"].choices}
-    assert choices == {roles.CITIZEN, roles.DEPARTMENT_STAFF, roles.REVIEWER, roles.OFFICE_CLERK}
+    assert choices == {roles.CITIZEN, roles.EXPERT, roles.DEPARTMENT_STAFF, roles.REVIEWER, roles.OFFICE_CLERK}
 
 
 def test_a_crafted_administrator_role_is_a_form_error_and_nothing_changes(people):

@@ -258,7 +258,7 @@ ACCOUNT_EDITORS: dict[str, frozenset[str]] = {
 }
 # Which roles each role may give or take away: those ranked below its own (portal.roles.ROLES).
 ROLE_GRANTS: dict[str, frozenset[str]] = {
-    ADMINISTRATOR: frozenset({roles.CITIZEN, roles.DEPARTMENT_STAFF, roles.REVIEWER, roles.OFFICE_CLERK}),
+    ADMINISTRATOR: frozenset({roles.CITIZEN, roles.EXPERT, roles.DEPARTMENT_STAFF, roles.REVIEWER, roles.OFFICE_CLERK}),
     SUPERUSER: frozenset(roles.ROLES),
 }
 # Staff roles other than the superuser.
