@@ -69,7 +69,22 @@ class SuggestionsConfig(AppConfig):
         # to the contact address given with the suggestion. Nothing internal reaches the author.
         for kind, title in AUTHOR_NOTICES.items():
             register_notice_kind(kind, title=title)
+        # Reviewers' and clerks' notices in the staff pages (suggestions.services.moderation and
+        # .campaigns); the reviewers' digest e-mail is sent beside its notice, with its own template.
+        for kind, title in STAFF_NOTICES.items():
+            register_notice_kind(kind, title=title)
 
+
+STAFF_NOTICES = {
+    "suggestion_review_digest": _(
+        "Suggestions awaiting review (待审核): %(count)s, of which %(overdue)s are past their 24 hours and "
+        "%(due_soon)s are due within 4 hours."
+    ),
+    "suggestion_phase_closed": _(
+        "%(campaign)s: %(actor)s closed the phase “%(phase)s” early; “%(next)s” starts today (%(date)s). "
+        "Reason: %(note)s"
+    ),
+}
 
 AUTHOR_NOTICES = {
     "suggestion_received": _("Your suggestion %(reference)s %(title)s was received and awaits review (待审核)."),
