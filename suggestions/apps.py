@@ -1,7 +1,9 @@
+from celery.schedules import crontab
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from portal import roles
+from portal.registry import BeatEntry
 from suggestions import policies
 
 
@@ -15,6 +17,13 @@ class SuggestionsConfig(AppConfig):
     clock_area_label = _("Suggestion")
     clock_kinds = policies.KINDS
     deadline_policies = policies.POLICIES
+    # Periodic tasks, each with its management-command twin (merged into Celery beat's schedule).
+    beat_schedule = {
+        # Every morning at 08:00 (Beijing time), once a day per reviewer whatever runs it again.
+        "suggestions-review-digest": BeatEntry(
+            "suggestions.send_review_digest", crontab(minute=0, hour=8), command="send_review_digest"
+        ),
+    }
 
     # What each role may do with suggestions; scoping narrows what it sees (suggestions.scoping):
     # reviewers and the office everything, departments what was forwarded to them, experts the
