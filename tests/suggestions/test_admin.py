@@ -173,6 +173,8 @@ def test_an_invited_expert_assesses_through_the_page_and_nowhere_else(client, wo
     )
     assert done.status_code == 302
     assert Assessment.objects.get(assessor=world["expert"]).innovation == 5
+    page = client.get(change_url(world["ours"])).content.decode()
+    assert "Mean of 1 assessment: reasonableness 4.0, feasibility 3.0, innovation 5.0" in page
     again = client.get(act_url(world["ours"], "assess"))
     assert again.context["form"].initial["innovation"] == 5
     assert client.get(act_url(world["theirs"], "assess")).status_code == 403
@@ -249,3 +251,20 @@ def test_nothing_is_added_changed_or_deleted_here(client, world):
     assert client.get(reverse("admin:suggestions_suggestion_delete", args=[world["ours"].pk])).status_code == 403
     page = client.get(change_url(world["ours"]))
     assert not page.context["has_change_permission"]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_pages_render_in_both_languages(client, world, language):
+    pending = submitted(world["first"])
+    moderation_user = world["reviewer"]
+    client.force_login(moderation_user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    urls = [
+        reverse(CHANGELIST) + "?queue=moderation",
+        change_url(world["ours"]),
+        *(act_url(pending, action) for action in ("approve", "reject", "merge")),
+        *(act_url(world["ours"], action) for action in ("assess", "edit_public")),
+        reverse("admin:suggestions_suggestion_history", args=[world["ours"].pk]),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 200, url

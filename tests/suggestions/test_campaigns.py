@@ -123,3 +123,28 @@ def test_news_posts_are_written_through_the_services_with_history(client):
     services.campaign_news_delete(news=news, actor=office)
     assert not CampaignNews.objects.exists()
     assert news.history.first().history_type == "-"
+
+
+def test_a_number_pattern_that_cannot_number_is_a_form_error(client):
+    campaign = CampaignFactory(phase=Phase.PREPARATION)
+    client.force_login(clerk())
+    url = reverse("admin:suggestions_campaign_change", args=[campaign.pk])
+    page = client.get(url)
+    data = {
+        key: value
+        for key, value in page.context["adminform"].form.initial.items()
+        if key in page.context["adminform"].form.fields and value is not None
+    }
+    data |= {
+        "categories": [c.pk for c in campaign.categories.all()],
+        "number_pattern": "JY{year}-{number:04d}",
+        "banner": "",
+    }
+    for field in ("preparation_on", "collection_on", "analysis_on", "feedback_on", "summary_on", "ends_on"):
+        if field in data:
+            data[field] = data[field].isoformat()
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "number_pattern" in response.context["adminform"].form.errors
+    campaign.refresh_from_db()
+    assert campaign.number_pattern == "JY{year}-{category}-{number:04d}"
