@@ -30,10 +30,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 
-# Test-only apps declaring the deadline policies of areas not built yet (tests/portal/policy_apps.py).
+# A test-only app declaring the deadline policies of an area not built yet (tests/portal/policy_apps.py).
 INSTALLED_APPS = [
     *INSTALLED_APPS,  # noqa: F405
-    "tests.portal.policy_apps.SuggestionPoliciesConfig",
     "tests.portal.policy_apps.DisclosurePoliciesConfig",
     # A throwaway domain app plugged in by declaration alone (tests/portal/test_throwaway_app.py).
     "tests.throwaway.apps.ThrowawayConfig",
