@@ -82,7 +82,9 @@ def similar(queryset: QuerySet, field: str, text: str, *, limit: int = 5, ignore
     would match half the table. Single characters and the words in `ignore` (a domain's own
     commonplaces: 建议, 问题) are not looked for. The closest are ranked by PostgreSQL's ts_rank;
     on SQLite (the embedded default) rows sharing any word come in the queryset's order."""
-    words = list(dict.fromkeys(word for word in query_words(text) if len(word) > 1 and word not in ignore))
+    # Search mode, as documents are segmented: 公交线路 also looks for 公交 and 线路.
+    found = _words(jieba.cut_for_search(text or ""))
+    words = list(dict.fromkeys(word for word in found if len(word) > 1 and word not in ignore))
     words = words[:MAX_SIMILAR_WORDS]
     if not words:
         return queryset.none()
