@@ -1,8 +1,10 @@
 from celery.schedules import crontab
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal import roles
+from portal.areas import DeadlineRule, MenuItem, PublicArea, ServiceCard
 from portal.registry import BeatEntry
 from suggestions import policies
 
@@ -17,6 +19,46 @@ class SuggestionsConfig(AppConfig):
     clock_area_label = _("Suggestion")
     clock_kinds = policies.KINDS
     deadline_policies = policies.POLICIES
+    # Its pages, under /suggestions/ (portal/urls.py includes suggestions.urls).
+    url_prefix = "suggestions/"
+    # Default rates ("count/period", per address and per account); settings.RATE_LIMITS overrides a
+    # group by name. `similar` runs as a citizen types a title (the page waits for a pause).
+    rate_limits = {
+        "suggestions.submit": "10/h",
+        "suggestions.similar": "300/h",
+        "suggestions.follow": "60/h",
+        "suggestions.withdraw": "20/h",
+    }
+    public_area = PublicArea(
+        menu=(MenuItem("suggestions:index", pgettext_lazy("menu", "Suggestions"), order=10),),
+        account=(MenuItem("suggestions:mine", _("My suggestions"), order=10, icon="bi-lightbulb"),),
+        card=ServiceCard(
+            "bi-lightbulb",
+            pgettext_lazy("service card", "Public suggestions"),
+            _("Campaigns that ask for your ideas"),
+            _(
+                "Take part in the city's suggestion campaigns: propose what should be done, follow the suggestions "
+                "of others, and read the departments' answers and what was adopted."
+            ),
+        ),
+        deadlines=(
+            DeadlineRule(
+                _("24 hours"),
+                _("Review of a suggestion (建言审核): approved or not within 24 calendar hours of its receipt."),
+            ),
+            DeadlineRule(
+                _("7 or 15 working days"),
+                _(
+                    "A department answers a suggestion forwarded to it (建言答复): 7 working days, 15 when several "
+                    "departments answer it."
+                ),
+            ),
+        ),
+        # Its section of /stats/ and its total on the board.
+        title=_("公众建言 Public suggestions"),
+        total_label=_("All suggestions"),
+    )
+
     # Periodic tasks, each with its management-command twin (merged into Celery beat's schedule).
     beat_schedule = {
         # Every morning at 08:00 (Beijing time), once a day per reviewer whatever runs it again.
@@ -82,6 +124,14 @@ class SuggestionsConfig(AppConfig):
         # .campaigns); the reviewers' digest e-mail is sent beside its notice, with its own template.
         for kind, title in STAFF_NOTICES.items():
             register_notice_kind(kind, title=title)
+        # The office's: a published suggestion reached the campaign's high-attention threshold.
+        register_notice_kind(
+            "suggestion_high_attention",
+            title=_(
+                "High attention (高关注): %(reference)s %(title)s has %(note)s followers; consider a press briefing "
+                "(新闻发布会)."
+            ),
+        )
 
 
 STAFF_NOTICES = {

@@ -91,6 +91,7 @@ class SuggestionFactory(factory.django.DjangoModelFactory):
     measures = "建议增设一条社区微循环公交线路。"
     contact_name = "张三"
     contact_mobile = "13812345678"
+    state = Suggestion.State.PENDING
     publish_consent = factory.LazyAttribute(lambda o: o.published)
     number = factory.LazyAttribute(
         lambda o: f"JY{o.campaign.year}-{o.category.code}-{o.sequence:04d}" if o.sequence else ""
