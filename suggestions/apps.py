@@ -19,6 +19,18 @@ class SuggestionsConfig(AppConfig):
     clock_area_label = _("Suggestion")
     clock_kinds = policies.KINDS
     deadline_policies = policies.POLICIES
+    # What the dashboards count them as: a department's answer is the reply the citizen is owed
+    # (答复); the review and a measure's milestone are neither (on the board, but no item received).
+    reply_kinds = (policies.RESPOND,)
+    # How the board, notices and e-mails show its clocks' subjects, and the services through which
+    # the board and the clock admin urge and extend them (portal.subjects, suggestions.subjects).
+    clock_subjects = {
+        "suggestions.Suggestion": "suggestions.subjects.SuggestionSubject",
+        "suggestions.Forwarding": "suggestions.subjects.ForwardingSubject",
+        "suggestions.Measure": "suggestions.subjects.MeasureSubject",
+    }
+    # Adoption (采纳率) beside its counts, on the performance page and /stats/ (portal.dashboards).
+    performance_metrics = "suggestions.metrics.performance_metrics"
     # Its pages, under /suggestions/ (portal/urls.py includes suggestions.urls).
     url_prefix = "suggestions/"
     # Default rates ("count/period", per address and per account); settings.RATE_LIMITS overrides a
@@ -75,6 +87,9 @@ class SuggestionsConfig(AppConfig):
         roles.DEPARTMENT_STAFF: [
             "suggestions.view_suggestion",
             "suggestions.answer_suggestion",
+            # Their forwardings, with the measures (suggestions.admin.forwarding).
+            "suggestions.view_forwarding",
+            "suggestions.view_measure",
         ],
         roles.REVIEWER: [
             "suggestions.view_suggestion",
@@ -99,6 +114,9 @@ class SuggestionsConfig(AppConfig):
             "suggestions.view_assessment",
             "suggestions.record_suggestion",
             "suggestions.forward_suggestion",
+            # The forwardings and their measures, to follow up (suggestions.admin.forwarding).
+            "suggestions.view_forwarding",
+            "suggestions.view_measure",
         ],
         roles.ADMINISTRATOR: [
             "suggestions.view_suggestion",
@@ -124,6 +142,10 @@ class SuggestionsConfig(AppConfig):
         # .campaigns); the reviewers' digest e-mail is sent beside its notice, with its own template.
         for kind, title in STAFF_NOTICES.items():
             register_notice_kind(kind, title=title)
+        # Forwarding and answers (suggestions.services.answers): the departments' notice of a
+        # batch forwarded to them, with its e-mail, and the author's of an extended deadline.
+        for kind, (title, email_template) in FORWARDING_NOTICES.items():
+            register_notice_kind(kind, title=title, email_template=email_template)
         # The office's: a published suggestion reached the campaign's high-attention threshold.
         register_notice_kind(
             "suggestion_high_attention",
@@ -133,6 +155,20 @@ class SuggestionsConfig(AppConfig):
             ),
         )
 
+
+FORWARDING_NOTICES = {
+    "suggestion_forwarded_to_department": (
+        _(
+            "Suggestions forwarded to your department (转交): %(count)s of the campaign %(campaign)s, with the "
+            "analysis report; answer each by %(due)s. %(note)s"
+        ),
+        "emails/suggestion_forwarded_to_department",
+    ),
+    "suggestion_extended": (
+        _("The deadline of %(department)s on your suggestion %(reference)s %(title)s was extended to %(due)s."),
+        "",
+    ),
+}
 
 STAFF_NOTICES = {
     "suggestion_review_digest": _(

@@ -81,14 +81,20 @@ TRANSITIONS = (
     ),
     Transition(
         "extend",
-        _("Extend the answer deadline (延期)"),
-        frozenset({S.FORWARDED}),
+        _("Extend a department's deadline (延期)"),
+        # A department's answer deadline while forwarded; a measure's milestone after answering too.
+        frozenset({S.FORWARDED, S.ANSWERED}),
         None,
         Actor.OFFICE,
         "portal.extend_deadline",
     ),
     Transition(
-        "urge", _("Urge the departments (催办)"), frozenset({S.FORWARDED}), None, Actor.OFFICE, "portal.urge_work"
+        "urge",
+        _("Urge the departments (催办)"),
+        frozenset({S.FORWARDED, S.ANSWERED}),
+        None,
+        Actor.OFFICE,
+        "portal.urge_work",
     ),
     Transition(
         "excellent",

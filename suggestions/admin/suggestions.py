@@ -40,6 +40,7 @@ from suggestions.admin.filters import (
     OverdueFilter,
     in_queue,
 )
+from suggestions.admin.forwarding import forward_selected
 from suggestions.admin_forms import MODERATION_ACTIONS
 from suggestions.models import Assessment, Suggestion
 from suggestions.scoping import CONTACT_FIELDS, SuggestionScopedAdminMixin, sees_contacts
@@ -108,7 +109,8 @@ class SuggestionAdmin(DeclaredFiltersAdminMixin, WorkflowActionsAdminMixin, Sugg
         "A tracking number (JY-…) or a classified number (e.g. JY2026-SM-0042) finds that suggestion; other words "
         "search titles and texts."
     )
-    actions = ["approve_selected"]
+    # The office's forwarding with the analysis report (suggestions.admin.forwarding).
+    actions = ["approve_selected", forward_selected]
     fieldsets = (
         (
             _("Suggestion"),
