@@ -302,7 +302,8 @@ def campaign_analysis_compute(
     campaigns' stored vocabularies at once (the task ranks every campaign once at the end)."""
     now = now or timezone.now()
     fingerprint = campaign_fingerprint(campaign)
-    existing = CampaignAnalysis.objects.filter(campaign=campaign).first()
+    # The vocabulary is large (tens of thousands of words): not read just to compare fingerprints.
+    existing = CampaignAnalysis.objects.filter(campaign=campaign).defer("terms").first()
     if existing is not None and existing.fingerprint == fingerprint and not force:
         return existing, False
     terms = campaign_terms(campaign)
