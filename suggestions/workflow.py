@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from portal.workflow import Actor, Transition, TransitionTable
-from suggestions.models import Phase, Suggestion
+from suggestions.models import Phase, Suggestion, SuggestionEvent
 
 S = Suggestion.State
 
@@ -152,4 +152,8 @@ TABLE = TransitionTable(
         ASSESSOR: _("Only reviewers and the campaign's invited experts can assess its suggestions."),
     },
     illegal_message=_("A suggestion that is “%(state)s” cannot be handled this way (%(action)s)."),
+    event_model=SuggestionEvent,
+    event_link="suggestion",
+    # On a public page, or just taken off one: shared public pages are stale after the change.
+    on_public_page=lambda suggestion: suggestion.published_at is not None,
 )
