@@ -81,25 +81,25 @@ def similar(queryset: QuerySet, field: str, text: str, *, limit: int = 5, ignore
     A row must share two of the text's words (one, if the text has only one): a single common word
     would match half the table. Single characters and the words in `ignore` (a domain's own
     commonplaces: 建议, 问题) are not looked for. The closest are ranked by PostgreSQL's ts_rank;
-    on SQLite (the embedded default) rows sharing any word come in the queryset's order."""
+    on SQLite (the embedded default) the rows sharing two words come in the queryset's order."""
     # Search mode, as documents are segmented: 公交线路 also looks for 公交 and 线路.
     found = _words(jieba.cut_for_search(text or ""))
     words = list(dict.fromkeys(word for word in found if len(word) > 1 and word not in ignore))
     words = words[:MAX_SIMILAR_WORDS]
     if not words:
         return queryset.none()
+    groups = [words] if len(words) == 1 else [[a, b] for index, a in enumerate(words) for b in words[index + 1 :]]
     if connection.vendor != "postgresql":
-        return queryset.filter(reduce(operator.or_, (Q(**{f"{field}__icontains": word}) for word in words)))[:limit]
+        condition = reduce(
+            operator.or_,
+            (reduce(operator.and_, (Q(**{f"{field}__icontains": word}) for word in group)) for group in groups),
+        )
+        return queryset.filter(condition)[:limit]
 
     def plain(*parts: str) -> SearchQuery:
         return SearchQuery(" ".join(parts), config="simple", search_type="plain")
 
-    if len(words) == 1:
-        wanted = plain(words[0])
-    else:
-        wanted = reduce(
-            operator.or_, (plain(first, second) for index, first in enumerate(words) for second in words[index + 1 :])
-        )
+    wanted = reduce(operator.or_, (plain(*group) for group in groups))
     return (
         queryset.alias(_search=vector(field))
         .filter(_search=wanted)

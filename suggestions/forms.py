@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.forms import PortalForm, mobile_validator
 from portal.params import MonthField
@@ -179,9 +180,13 @@ class PublicFilterForm(PortalForm):
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
     category = forms.TypedChoiceField(label=_("Category"), coerce=int, required=False, empty_value=None)
-    department = forms.TypedChoiceField(label=_("Lead department"), coerce=int, required=False, empty_value=None)
+    department = forms.TypedChoiceField(
+        label=pgettext_lazy("suggestion", "Lead department"), coerce=int, required=False, empty_value=None
+    )
     outcome = forms.ChoiceField(label=_("Answer"), required=False)
-    month = MonthField(label=_("Month received"), required=False, help_text=_("As YYYY-MM, e.g. 2026-11."))
+    month = MonthField(
+        label=pgettext_lazy("suggestion", "Month received"), required=False, help_text=_("As YYYY-MM, e.g. 2026-11.")
+    )
 
     def __init__(self, *args, categories, departments, **kwargs):
         super().__init__(*args, **kwargs)

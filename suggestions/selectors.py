@@ -119,18 +119,12 @@ COUNT_DEFINITIONS = (
     CountDefinition(
         "received",
         pgettext_lazy("suggestion count", "Received (收到建言)"),
-        _(
-            "Suggestions received through every channel: online, suggestion boxes, field visits, the hotline, "
-            "symposiums and social media. Those their authors withdrew are not counted."
-        ),
+        _("Suggestions received through every channel, online and offline, except those their authors withdrew."),
     ),
     CountDefinition(
         "approved",
         pgettext_lazy("suggestion count", "Approved (审核通过)"),
-        _(
-            "Of those received, the ones the reviewers approved and gave a classified number. A suggestion merged "
-            "into an earlier one on the same matter is counted once, as that one."
-        ),
+        _("Of those, the ones approved with a classified number; a duplicate merged into another counts once."),
     ),
     CountDefinition(
         "forwarded",
@@ -227,15 +221,18 @@ def excellent_suggestions(campaign: Campaign, *, limit: int = EXCELLENT_SHOWN) -
 
 
 def campaign_analysis(campaign: Campaign) -> CampaignAnalysis | None:
-    """The public analysis (hot topics), once the analysis phase has begun and it was computed."""
-    if campaign.phase not in (Phase.ANALYSIS, Phase.FEEDBACK, Phase.SUMMARY):
+    """The public analysis (hot topics), once the analysis phase has begun (and after the
+    campaign has ended) and it was computed. Without its vocabulary: tens of thousands of words
+    the page never shows."""
+    if timezone.localdate() < campaign.analysis_on:
         return None
-    return CampaignAnalysis.objects.filter(campaign=campaign).first()
+    return CampaignAnalysis.objects.filter(campaign=campaign).defer("terms").first()
 
 
 def campaign_published_report(campaign: Campaign) -> CampaignReport | None:
-    """The latest published summary report (活动总结报告), in the summary phase only."""
-    if campaign.phase != Phase.SUMMARY:
+    """The latest published summary report (活动总结报告), from the summary phase on (and after
+    the campaign has ended)."""
+    if timezone.localdate() < campaign.summary_on:
         return None
     return campaign.reports.filter(is_published=True).order_by("-version").first()
 

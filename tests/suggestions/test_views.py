@@ -162,6 +162,15 @@ def test_index_in_chinese(client):
     assert "Current campaigns" not in html
 
 
+def test_campaign_page_in_chinese(client):
+    campaign = CampaignFactory()
+    published(campaign=campaign, title="建议增设社区公交线路")
+    html = client.get(campaign_url(campaign), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    for text in ("活动安排", "建言收集", "当前阶段", "收到建言", "审核通过", "我要建言", "建言小贴士", "建言公示", "主办部门"):
+        assert text in html, text
+    assert "Collection" not in html and "Received (" not in html
+
+
 @pytest.mark.parametrize("count", [2, 12])
 def test_index_query_budget(client, count, django_assert_max_num_queries):
     for _ in range(count):
@@ -242,7 +251,7 @@ def test_figures_are_defined_once_and_add_up(client):
         "Answered (已答复)": "3",
         "Adopted (采纳)": "2",
     }
-    assert "Those their authors withdrew are not counted." in html  # each says what it counts
+    assert "except those their authors withdrew" in html  # each says what it counts
 
 
 def test_excellent_suggestions_name_their_author_only_with_consent(client):
