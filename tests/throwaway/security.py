@@ -17,20 +17,22 @@ def _errand(w: World) -> Errand:
 
 
 # Its admin (department-scoped, no adding or deleting: errand_create starts the clock), and the
-# action page of portal.admin_actions: "finish" is the lead department's, its staff's only.
+# action page of portal.admin_actions: "finish" is the lead department's, its staff's (and the
+# superuser's: portal.workflow's rule has it act in every staff role).
 ADMIN_MODELS = {"throwaway.errand": AdminModel(obj=_errand, scope=DEPARTMENT, add=False, delete=False)}
 URLS = {
     "admin:throwaway_errand_act": admin_page(
         kwargs=lambda w: {"object_id": _errand(w).pk, "action": "finish"},
-        **{role: FORBIDDEN for role in ROLES if role not in NOT_STAFF and role != STAFF},
+        **{role: FORBIDDEN for role in ROLES if role not in NOT_STAFF and role not in (STAFF, SUPERUSER)},
     ),
 }
 
 # Who may take each of ErrandAdmin.workflow_actions (tests/throwaway/workflow.py): "finish" needs the
-# lead department (a membership: the superuser has none), "drop" the office and its permission.
+# lead department (a membership, or the superuser, who acts in every staff role), "drop" the office and its
+# permission.
 WORKFLOW_ACTORS = {
     "throwaway.errand": WorkflowActors(
-        actors={"finish": frozenset({STAFF}), "drop": frozenset({CLERK, SUPERUSER})},
+        actors={"finish": frozenset({STAFF, SUPERUSER}), "drop": frozenset({CLERK, SUPERUSER})},
         record=lambda w: errand_create(title="和平路井盖缺失", department=w.department),
         secrets=lambda w, errand: [errand.title, w.department.name],
         state=lambda errand: (errand.state, errand.history.count()),
