@@ -148,9 +148,10 @@ class BatchFilter(admin.SimpleListFilter):
 # --- the admin action of the suggestion list --------------------------------------------------------
 
 
-@admin.action(description=_("Forward to departments with the analysis report (转交)…"))
+@admin.action(description=_("Forward to departments with the analysis report (转交)…"), permissions=["forward"])
 def forward_selected(modeladmin, request, queryset):
-    """Take the ticked suggestions to the forwarding page (the office's, in the analysis phase)."""
+    """Take the ticked suggestions to the forwarding page (the office's, in the analysis phase).
+    Offered only where the ModelAdmin's `has_forward_permission` says so (the suggestion list's)."""
     if not request.user.has_perm("suggestions.forward_suggestion"):
         messages.error(request, gettext("You are not allowed to forward suggestions."))
         return None

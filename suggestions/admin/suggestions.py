@@ -269,6 +269,10 @@ class SuggestionAdmin(DeclaredFiltersAdminMixin, WorkflowActionsAdminMixin, Sugg
     def has_moderate_permission(self, request):
         return request.user.has_perm("suggestions.moderate_suggestion")
 
+    def has_forward_permission(self, request):
+        # The bulk forwarding (forward_selected) is the office's (suggestions.admin.forwarding).
+        return request.user.has_perm("suggestions.forward_suggestion")
+
     # --- the change page: contacts only for those who see them ----------------------------------
 
     def get_readonly_fields(self, request, obj=None):
