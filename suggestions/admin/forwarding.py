@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import clocks, params
 from portal.admin_actions import action_page
 from portal.admin_filters import DeclaredFiltersAdminMixin
-from portal.admin_tools import ClockDueSoonFilter, ClockOverdueFilter, subject_clock_ids
+from portal.admin_tools import ClockDueSoonFilter, ClockOverdueFilter, EstimatedCountPaginator, subject_clock_ids
 from portal.exceptions import DomainError
 from portal.history_admin import HistoryAdmin
 from portal.models import Clock
@@ -192,6 +192,8 @@ class ForwardingAdmin(DeclaredFiltersAdminMixin, DepartmentScopedAdminMixin, His
         "is_lead",
     )
     list_per_page = 50
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     search_fields = ("suggestion__number",)  # shows the search box; get_search_results does the work
     search_help_text = _(
         "A classified number (JY2026-SM-0042) or a tracking number finds that suggestion; other words search the "

@@ -225,3 +225,21 @@ def test_only_the_office_opens_the_forwarding_page(english, side):
     english.force_login(side.clerk)
     empty = english.get(reverse("admin:suggestions_forwarding_forward"))
     assert empty.status_code == 302  # nothing chosen: back to the list
+
+
+def test_the_list_costs_the_same_queries_for_two_forwardings_or_ten(english, side):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    forwarded(side)
+    english.force_login(side.clerk)
+    url = reverse("admin:suggestions_forwarding_changelist")
+    english.get(url)  # warm the content types
+    with CaptureQueriesContext(connection) as few:
+        english.get(url)
+    for _ in range(4):
+        forwarded(side)
+    with CaptureQueriesContext(connection) as many:
+        response = english.get(url)
+    assert response.context["cl"].result_count == 10
+    assert len(many) <= len(few)
