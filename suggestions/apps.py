@@ -77,6 +77,16 @@ class SuggestionsConfig(AppConfig):
         "suggestions-review-digest": BeatEntry(
             "suggestions.send_review_digest", crontab(minute=0, hour=8), command="send_review_digest"
         ),
+        # Every ten minutes: each campaign's analysis is recomputed only if its data changed (its
+        # recorded fingerprint), so an idle campaign costs a few index reads.
+        "suggestions-analyses": BeatEntry(
+            "suggestions.compute_campaign_analyses", 600.0, command="compute_campaign_analyses"
+        ),
+        # Hourly: version 1 of the summary report of a campaign whose summary phase has begun and
+        # that has none yet (a stored report is never rewritten).
+        "suggestions-reports": BeatEntry(
+            "suggestions.generate_campaign_reports", crontab(minute=20), command="generate_campaign_reports"
+        ),
     }
 
     # What each role may do with suggestions; scoping narrows what it sees (suggestions.scoping):
@@ -117,6 +127,13 @@ class SuggestionsConfig(AppConfig):
             # The forwardings and their measures, to follow up (suggestions.admin.forwarding).
             "suggestions.view_forwarding",
             "suggestions.view_measure",
+            # Offline intake in bulk, the analyses and the summary reports (suggestions.admin.intake,
+            # .reports; the report's sections are edited with manage_campaign).
+            "suggestions.view_symposium",
+            "suggestions.view_socialimport",
+            "suggestions.view_campaignanalysis",
+            "suggestions.view_campaignreport",
+            "suggestions.change_campaignreport",
         ],
         roles.ADMINISTRATOR: [
             "suggestions.view_suggestion",

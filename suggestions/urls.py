@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from portal.references import ReferenceConverter
 from suggestions import views
@@ -14,6 +14,8 @@ urlpatterns = [
     path("mine/<suggestion_reference:reference>/", views.mine_detail, name="mine_detail"),
     path("mine/<suggestion_reference:reference>/withdraw/", views.withdraw, name="withdraw"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    # A campaign's analysis, summary report and export (suggestions/report_views.py).
+    path("", include("suggestions.report_urls")),
     path("<slug:slug>/", views.campaign, name="campaign"),
     path("<slug:slug>/banner/", views.banner, name="banner"),
     path("<slug:slug>/new/", views.submit, name="submit"),

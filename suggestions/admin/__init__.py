@@ -7,4 +7,11 @@
 Each further module of the staff side (forwarding and answers, intake, reports) is imported here too.
 """
 
-from suggestions.admin import campaigns, filters, forwarding, suggestions  # noqa: F401 (registers the admins)
+from suggestions.admin import (  # noqa: F401 (registers the admins)
+    campaigns,
+    filters,
+    forwarding,
+    intake,
+    reports,
+    suggestions,
+)
