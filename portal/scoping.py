@@ -118,5 +118,18 @@ class DepartmentScopedAdminMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+class NotDepartmentWorkAdminMixin:
+    """For an admin over records that name departments without being their work: a campaign's
+    departments concerned, the departments present at a meeting. Whoever holds the model's
+    permissions sees every row (the roles give them to the office and reviewers only), so the
+    admin says why in `not_department_work_because`; the scoping test accepts it only with a reason."""
+
+    not_department_work_because: str = ""
+
+
 def is_scoped_admin(model_admin) -> bool:
+    """Whether the admin limits staff to their departments' records, or says why its records are
+    not a department's work."""
+    if isinstance(model_admin, NotDepartmentWorkAdminMixin):
+        return bool(model_admin.not_department_work_because.strip())
     return isinstance(model_admin, DepartmentScopedAdminMixin)

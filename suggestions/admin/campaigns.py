@@ -21,6 +21,7 @@ from portal.exceptions import DomainError
 from portal.history_admin import HistoryAdmin
 from portal.pagecache import AnnouncesPublicChangeAdmin
 from portal.roles import EXPERT
+from portal.scoping import NotDepartmentWorkAdminMixin
 from suggestions.admin_forms import CampaignForm, ClosePhaseForm, NewsForm
 from suggestions.models import PHASE_START_FIELDS, Campaign, CampaignNews, Category, Phase, Suggestion
 from suggestions.services import campaigns as services
@@ -44,10 +45,14 @@ class CategoryAdmin(DeclaredFiltersAdminMixin, AnnouncesPublicChangeAdmin, Histo
 
 
 @admin.register(Campaign)
-class CampaignAdmin(DeclaredFiltersAdminMixin, AnnouncesPublicChangeAdmin, HistoryAdmin):
+class CampaignAdmin(NotDepartmentWorkAdminMixin, DeclaredFiltersAdminMixin, AnnouncesPublicChangeAdmin, HistoryAdmin):
     """A campaign's theme, phases and settings. Once a phase has begun its start date is history:
     read-only here; the current phase is closed early with its own page, which records why. The
     number pattern is fixed once a suggestion has its number."""
+
+    not_department_work_because = (
+        "Its departments are those a campaign concerns, not their work; the office runs campaigns."
+    )
 
     form = CampaignForm
     list_display = ("title", "slug", "current_phase", "collection_on", "summary_on", "ends_on", "is_published")

@@ -31,6 +31,7 @@ from portal.exceptions import DomainError
 from portal.forms import PortalForm
 from portal.history_admin import HistoryAdmin
 from portal.models import Department
+from portal.scoping import NotDepartmentWorkAdminMixin
 from portal.uploads import DOCUMENT_TYPES, accept_attribute, check_upload
 from suggestions.models import Campaign, Category, SocialImport, Symposium
 from suggestions.services import offline
@@ -114,9 +115,11 @@ RaisedSuggestionFormSet = forms.formset_factory(
 
 
 @admin.register(Symposium)
-class SymposiumAdmin(DeclaredFiltersAdminMixin, ReadOnlyAdminMixin, HistoryAdmin):
+class SymposiumAdmin(NotDepartmentWorkAdminMixin, DeclaredFiltersAdminMixin, ReadOnlyAdminMixin, HistoryAdmin):
     """Symposiums as recorded: read-only (their suggestions are moderated like any other); the
     "add" page records a new one with its suggestions."""
+
+    not_department_work_because = "Its departments are those present at the meeting; symposiums are the office records."
 
     list_display = ("held_on", "place", "campaign", "participants", "suggestion_count")
     list_filter = ("campaign",)

@@ -1,5 +1,5 @@
-"""A test app that declares a public area (portal.areas), standing in for a suggestions app once
-it is built: installed with `area_urls` as the URL conf, its card, menu link and deadline appear."""
+"""A test app that declares a public area (portal.areas), standing in for an app not built yet
+(events): installed with `area_urls` as the URL conf, its card, menu link and deadline appear."""
 
 from django.apps import AppConfig
 from django.http import HttpResponse
@@ -11,13 +11,13 @@ from portal.areas import DeadlineRule, MenuItem, PublicArea, ServiceCard
 class AreaAppConfig(AppConfig):
     name = "tests.portal.area_app"
     label = "area_app"
-    clock_area = "suggestion"
+    clock_area = "event"
     public_area = PublicArea(
-        menu=(MenuItem("area_app:index", "Test suggestions", order=10),),
-        card=ServiceCard("bi-lightbulb", "Test suggestion campaigns", "Tell us", "Suggest something."),
-        deadlines=(DeadlineRule("3 working days", "Test moderation decision."),),
-        title="公众建言 Public suggestions",
-        total_label="All suggestions",
+        menu=(MenuItem("area_app:index", "Test events", order=1),),
+        card=ServiceCard("bi-calendar-event", "Test event programme", "Take part", "Come to an event."),
+        deadlines=(DeadlineRule("3 working days", "Test follow-up after an event."),),
+        title="活动 Test events",
+        total_label="All test events",
     )
 
 
@@ -29,10 +29,10 @@ class BrokenAreaConfig(AppConfig):
 
 
 def index(request):
-    return HttpResponse("test suggestions")
+    return HttpResponse("test events")
 
 
 urlpatterns = [
-    path("test-suggestions/", include(([path("", index, name="index")], "area_app"))),
+    path("test-events/", include(([path("", index, name="index")], "area_app"))),
     path("", include("portal.urls")),
 ]

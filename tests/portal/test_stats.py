@@ -155,17 +155,19 @@ def test_counts_are_labelled_as_counts_and_defined_in_chinese(client, figures):
 def test_only_areas_of_installed_apps_have_a_section(client, figures):
     with time_machine.travel(local(2026, 11, 20, 10), tick=False):
         html = client.get(reverse("stats"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-        assert [section["area"] for section in client.get(reverse("stats")).context["sections"]] == ["petition"]
-    assert "Public suggestions" not in html and "Disclosure applications" not in html
+        built = [section["area"] for section in client.get(reverse("stats")).context["sections"]]
+    assert sorted(built) == ["petition", "suggestion"]
+    assert "Test events" not in html and "Disclosure applications" not in html
     cache.clear()
     with (
         override_settings(INSTALLED_APPS=[*settings.INSTALLED_APPS, AREA_APP], ROOT_URLCONF="tests.portal.area_app"),
         time_machine.travel(local(2026, 11, 20, 10), tick=False),
     ):
         response = client.get(reverse("stats"), HTTP_ACCEPT_LANGUAGE="en")
-    assert [section["area"] for section in response.context["sections"]] == ["suggestion", "petition"]
-    assert response.context["sections"][0]["figures"]["received"] == 1
-    assert "Public suggestions" in response.content.decode()
+    assert [section["area"] for section in response.context["sections"]] == ["event", *built]
+    received = {section["area"]: section["figures"]["received"] for section in response.context["sections"]}
+    assert received["event"] == 0 and received["suggestion"] == 1  # the suggestion's department answer
+    assert "Test events" in response.content.decode()
 
 
 def test_no_personal_data_is_shown(client, figures):
