@@ -401,6 +401,8 @@ class ReportTable:
     rows: list[list] = field(default_factory=list)
     total: list | None = None
     caption: str = ""
+    # Columns of text (left-aligned); the others are figures, aligned right. The first is the row's heading.
+    text_columns: tuple[int, ...] = (0,)
 
 
 def percent(numerator: int, denominator: int):
@@ -447,6 +449,7 @@ def report_tables(figures: dict, *, public: bool, published_ids: set[int] | None
         )
         previous = key
     overview.rows.append([_("Selected as excellent (优秀建言)"), len(figures["excellent"]), None])
+    overview.rows.append([_("Withdrawn by their authors (not counted as received)"), moderation["withdrawn"], None])
     tables.append(overview)
 
     by_channel = ReportTable(
@@ -483,10 +486,7 @@ def report_tables(figures: dict, *, public: bool, published_ids: set[int] | None
         "moderation",
         _("Moderation outcomes"),
         [_("Outcome"), _("Count"), _("Share of received (%)")],
-        caption=_(
-            "Reviewed within 24 hours: moderation deadlines met on time among those met. Withdrawn suggestions are not "
-            "counted as received."
-        ),
+        caption=_("Withdrawn suggestions are not counted as received; the overview counts them apart."),
     )
     for key, label in (
         ("approved", pgettext("suggestion state", "Approved")),
@@ -496,28 +496,23 @@ def report_tables(figures: dict, *, public: bool, published_ids: set[int] | None
     ):
         outcomes.rows.append([label, moderation[key], percent(moderation[key], received)])
     outcomes.total = [pgettext("suggestion count", "Received (收到建言)"), received, percent(received, received)]
-    outcomes.rows.append([pgettext("suggestion state", "Withdrawn"), moderation["withdrawn"], None])
-    outcomes.rows.append(
-        [
-            _("Reviewed within 24 hours"),
-            moderation["on_time"],
-            percent(moderation["on_time"], moderation["on_time"] + moderation["late"]),
-        ]
-    )
     tables.append(outcomes)
 
     answering = ReportTable(
         "answers",
-        _("Forwarding and answers"),
+        _("Timeliness: review, forwarding and answers"),
         [_("Figure"), _("Count"), _("Out of"), _("Rate (%)")],
         caption=_(
-            "Forwarding rate: approved suggestions forwarded to departments. Answer rate: forwarded suggestions every "
-            "department has answered. On time: departments' answers made within their deadline (7 working days, 15 "
-            "when several departments answer), among the answers made."
+            "Reviewed within 24 hours: moderation deadlines met on time among those met. Forwarding rate: approved "
+            "suggestions forwarded to departments. Answer rate: forwarded suggestions every department has answered. "
+            "On time: departments' answers made within their deadline (7 working days, 15 when several departments "
+            "answer), among the answers made."
         ),
     )
+    reviewed = moderation["on_time"] + moderation["late"]
     answers_made = answers["on_time"] + answers["late"]
     answering.rows = [
+        [_("Reviewed within 24 hours"), moderation["on_time"], reviewed, percent(moderation["on_time"], reviewed)],
         [_("Forwarding rate"), counts["forwarded"], approved, percent(counts["forwarded"], approved)],
         [_("Answer rate"), counts["answered"], counts["forwarded"], percent(counts["answered"], counts["forwarded"])],
         [_("Answers on time"), answers["on_time"], answers_made, percent(answers["on_time"], answers_made)],
@@ -591,6 +586,7 @@ def report_tables(figures: dict, *, public: bool, published_ids: set[int] | None
         "hot_topics",
         _("Hot topics"),
         [_("Rank"), _("Keyword"), _("Suggestions")],
+        text_columns=(0, 1),
         caption=_("Words of the approved suggestions ranked by TF-IDF against all campaigns."),
     )
     topics.rows = [[rank, row["term"], row["suggestions"]] for rank, row in enumerate(figures["hot_topics"], start=1)]
@@ -605,7 +601,9 @@ def report_tables(figures: dict, *, public: bool, published_ids: set[int] | None
     excellent_columns = [_("Classified number"), _("Title"), _("Category"), _("Citation")]
     if not public:
         excellent_columns.append(_("Author (shown with consent)"))
-    excellent = ReportTable("excellent", _("Excellent suggestions (优秀建言)"), excellent_columns)
+    excellent = ReportTable(
+        "excellent", _("Excellent suggestions (优秀建言)"), excellent_columns, text_columns=(0, 1, 2, 3, 4)
+    )
     for row in listed("excellent"):
         cells = [row["number"], row["title"], localized_name(row["category"], row["category_en"]), row["citation"]]
         if not public:
@@ -617,6 +615,7 @@ def report_tables(figures: dict, *, public: bool, published_ids: set[int] | None
         "valuable",
         _("Most valuable suggestions"),
         [_("Classified number"), _("Title"), _("Category"), _("Mean assessment"), _("Assessments")],
+        text_columns=(0, 1, 2),
         caption=_("Mean of the reasonableness, feasibility and innovation scores (1–5) of the reviewers and experts."),
     )
     for row in listed("valuable"):

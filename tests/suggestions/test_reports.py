@@ -114,7 +114,7 @@ def test_report_figures_add_up(side):
     # The tables say the same, their totals included.
     tables = {table.key: table for table in reports.report_tables(figures, public=False)}
     assert tables["channels"].total[1:] == [7, 4]
-    assert tables["answers"].rows[0][1:] == [3, 4, 75.0]  # forwarding rate 3/4
+    assert tables["answers"].rows[1][1:] == [3, 4, 75.0]  # forwarding rate 3/4
     assert tables["adoption"].rows[-1][1:] == [1, 50.0]  # adoption rate 1/2
 
 
