@@ -71,6 +71,9 @@ class SuggestionsConfig(AppConfig):
         total_label=_("All suggestions"),
     )
 
+    # Bulk data for load tests and benchmarks: `manage.py generate_data --suggestions N` (portal.generate).
+    data_generators = {"suggestions": "suggestions.generate.generate_suggestions"}
+
     # Periodic tasks, each with its management-command twin (merged into Celery beat's schedule).
     beat_schedule = {
         # Every morning at 08:00 (Beijing time), once a day per reviewer whatever runs it again.
