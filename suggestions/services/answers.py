@@ -252,8 +252,11 @@ def suggestion_answer(*, forwarding: Forwarding, actor, outcome: str, answer: st
         _check(suggestion, "answered", None)  # the system's step: only the state is checked
         suggestion.state = S.ANSWERED
         suggestion.answered_at = now
-    if suggestion.state == S.ANSWERED and forwarding.is_lead:
-        suggestion.outcome = outcome
+    if suggestion.state == S.ANSWERED:
+        # The public outcome is the lead department's, whichever department answered last (and
+        # it follows the lead when it turns an answer "under study" into its final one).
+        lead = next(f for f in suggestion.forwardings.all() if f.is_lead)
+        suggestion.outcome = forwarding.outcome if forwarding.is_lead else lead.outcome
     refresh_search(suggestion)
     _save(suggestion, actor, "answered" if newly_answered else "department answered")
     if newly_answered or (suggestion.state == S.ANSWERED and forwarding.is_lead):

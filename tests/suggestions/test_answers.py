@@ -210,6 +210,22 @@ def test_answered_only_when_every_department_has_answered_with_the_leads_outcome
     assert "部分采纳" in render_email(email)[1]
 
 
+@pytest.mark.parametrize("lead_first", [True, False])
+def test_the_public_outcome_is_the_leads_whichever_department_answers_last(side, lead_first):
+    with time_machine.travel(FORWARDED_AT, tick=False):
+        suggestion = side.suggestion(published=True, publish_consent=True)
+        side.forward(suggestion, lead=side.housing, others=[side.transport])
+    answers_in_order = [
+        (side.housing, Outcome.ADOPTED, "采纳:年内实施。"),
+        (side.transport, Outcome.NOT_ADOPTED, "该路段不具备条件。"),
+    ]
+    with time_machine.travel(datetime(2026, 10, 12, 15, tzinfo=SH), tick=False):
+        for department, outcome, text in answers_in_order if lead_first else reversed(answers_in_order):
+            side.answer(suggestion, department, outcome, text)
+    suggestion.refresh_from_db()
+    assert (suggestion.state, suggestion.outcome) == (S.ANSWERED, Outcome.ADOPTED)
+
+
 def test_not_adopted_without_an_explanation_is_refused_and_nothing_changes(side):
     with time_machine.travel(FORWARDED_AT, tick=False):
         suggestion = side.suggestion()
