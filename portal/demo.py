@@ -71,6 +71,8 @@ ACCOUNTS = (
     DemoAccount("staff_a", "李建国", roles.DEPARTMENT_STAFF, department_codes=("ZJJ",)),
     DemoAccount("staff_b", "赵文华", roles.DEPARTMENT_STAFF, department_codes=("JYJ",)),
     DemoAccount("clerk", "陈晓静", roles.OFFICE_CLERK),
+    DemoAccount("reviewer", "孙丽萍", roles.REVIEWER),
+    DemoAccount("expert", "钱思远", roles.EXPERT),
     DemoAccount("admin", "周管理", roles.ADMINISTRATOR, is_superuser=True),
 )
 

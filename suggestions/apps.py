@@ -71,7 +71,9 @@ class SuggestionsConfig(AppConfig):
         total_label=_("All suggestions"),
     )
 
-    # Bulk data for load tests and benchmarks: `manage.py generate_data --suggestions N` (portal.generate).
+    # Three demo campaigns (collecting, answering, summed up) for `manage.py load_demo` (portal.demo),
+    # and bulk data for load tests and benchmarks: `manage.py generate_data --suggestions N` (portal.generate).
+    demo_loader = "suggestions.demo.load_demo"
     data_generators = {"suggestions": "suggestions.generate.generate_suggestions"}
 
     # Periodic tasks, each with its management-command twin (merged into Celery beat's schedule).
