@@ -215,4 +215,9 @@ AUTHOR_NOTICES = {
     ),
     "suggestion_forwarded": _("Your suggestion %(reference)s %(title)s was forwarded to %(note)s for an answer."),
     "suggestion_answered": _("The departments have answered your suggestion %(reference)s %(title)s."),
+    # suggestions.services.recognition: the office selected it for the campaign's showcase.
+    "suggestion_excellent": _(
+        "Your suggestion %(reference)s %(title)s was selected as an excellent suggestion (优秀建言) of the campaign "
+        "%(campaign)s."
+    ),
 }

@@ -105,6 +105,15 @@ TRANSITIONS = (
         "suggestions.manage_campaign",
     ),
     Transition(
+        "unselect_excellent",
+        _("Withdraw the excellent selection"),
+        # Merging an excellent suggestion into another leaves its selection to withdraw.
+        ACCEPTED | {S.MERGED},
+        None,
+        Actor.OFFICE,
+        "suggestions.manage_campaign",
+    ),
+    Transition(
         "briefing",
         _("Record a press briefing (新闻发布会)"),
         ACCEPTED,
@@ -136,9 +145,18 @@ def _assessor(user, suggestion: Suggestion) -> bool:
 
 
 def _ready(suggestion: Suggestion, action: str) -> bool:
-    """Forwarding belongs to the analysis phase and after (the campaign plan's 建言分析)."""
+    """Forwarding belongs to the analysis phase and after (the campaign plan's 建言分析). Only a
+    published suggestion not yet selected is offered for selection as excellent (it is showcased
+    in public), a selection only to withdraw, and a press briefing only for a high-attention one
+    (the services refuse the rest with their reason)."""
     if action == "forward":
         return suggestion.campaign.phase in (Phase.ANALYSIS, Phase.FEEDBACK, Phase.SUMMARY)
+    if action == "excellent":
+        return suggestion.published_at is not None and suggestion.excellent_at is None
+    if action == "unselect_excellent":
+        return suggestion.excellent_at is not None
+    if action == "briefing":
+        return suggestion.high_attention_at is not None
     return True
 
 
