@@ -16,7 +16,7 @@ from portal.admin_actions import ActionForm
 from portal.exceptions import DomainError
 from portal.forms import PortalForm, PortalModelForm
 from suggestions.models import Assessment, Campaign, CampaignNews, Category, Suggestion
-from suggestions.services import moderation
+from suggestions.services import moderation, recognition
 
 
 def _text(label, *, required=True, max_length=5000, rows=4, help_text=""):
@@ -123,6 +123,61 @@ class PublicVersionForm(ActionForm):
         if not self.is_bound:
             for name in ("public_title", "public_problem", "public_measures"):
                 self.initial.setdefault(name, getattr(self.obj, name))
+
+
+class SelectExcellentForm(ActionForm):
+    description = _(
+        "Selecting a published suggestion as excellent (优秀建言) showcases it on the campaign page with your "
+        "citation, puts a badge on its page and counts it in the summary report; the author is told. The author "
+        "is named only where they agreed to it."
+    )
+    citation = _text(
+        _("Citation (推荐理由)"),
+        max_length=recognition.CITATION_MAX_LENGTH,
+        rows=4,
+        help_text=_("Why it was selected, as the public reads it. Names and phone numbers are masked on saving."),
+    )
+
+
+class UnselectExcellentForm(ActionForm):
+    description = _(
+        "Withdrawing the selection takes the suggestion off the campaign's excellent suggestions and removes its "
+        "badge and citation. The reason stays with the staff, in the suggestion's history and timeline."
+    )
+    reason = _text(_("Reason (internal)"), max_length=recognition.REASON_MAX_LENGTH, rows=3)
+
+
+class BriefingForm(ActionForm):
+    description = _(
+        "Many people follow this suggestion (高关注). Record the press briefing (新闻发布会/情况通报会) at which "
+        "the office explained it: the suggestion's public page shows its date and the link. Recording again "
+        "corrects both; the history keeps the earlier ones."
+    )
+    held_on = forms.DateField(
+        label=_("Held on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Today or an earlier day."),
+    )
+    link = forms.URLField(
+        label=_("Link"),
+        max_length=recognition.LINK_MAX_LENGTH,
+        assume_scheme="https",
+        help_text=_("The briefing's news release or recording, starting with http:// or https://."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("held_on", self.obj.briefing_held_on)
+            self.initial.setdefault("link", self.obj.briefing_link)
+
+
+# The office's recognition (suggestions.services.recognition): excellent suggestions and briefings.
+RECOGNITION_ACTIONS: dict[str, tuple[type[ActionForm], Callable]] = {
+    "excellent": (SelectExcellentForm, recognition.suggestion_select_excellent),
+    "unselect_excellent": (UnselectExcellentForm, recognition.suggestion_unselect_excellent),
+    "briefing": (BriefingForm, recognition.suggestion_record_briefing),
+}
 
 
 # Each staff action of suggestions.workflow's table this admin offers: its form and its service

@@ -84,3 +84,43 @@ class CategoryFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         category_id = params.parse_id(self.value())
         return queryset.filter(category_id=category_id) if category_id else queryset
+
+
+class ExcellentFilter(admin.SimpleListFilter):
+    """Suggestions the office selected as excellent (优秀建言), or not."""
+
+    title = _("excellent suggestions")
+    parameter_name = "excellent"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Selected as excellent (优秀建言)")), ("no", _("Not selected"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(excellent_at__isnull=self.value() == "no")
+        return queryset
+
+
+class HighAttentionFilter(admin.SimpleListFilter):
+    """High-attention suggestions (高关注: their campaign's threshold of followers reached), with
+    or without a press briefing recorded yet, as the campaign plan has the office hold one."""
+
+    title = _("high attention")
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("high", _("High attention (高关注)")),
+            ("no_briefing", _("High attention, no press briefing recorded yet")),
+            ("briefing", _("Press briefing held")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "high":
+            return queryset.filter(high_attention_at__isnull=False)
+        if value == "no_briefing":
+            return queryset.filter(high_attention_at__isnull=False, briefing_held_on__isnull=True)
+        if value == "briefing":
+            return queryset.filter(briefing_held_on__isnull=False)
+        return queryset

@@ -36,12 +36,14 @@ from suggestions.admin.filters import (
     CampaignFilter,
     CategoryFilter,
     DueSoonFilter,
+    ExcellentFilter,
+    HighAttentionFilter,
     ModerationQueueFilter,
     OverdueFilter,
     in_queue,
 )
 from suggestions.admin.forwarding import forward_selected
-from suggestions.admin_forms import MODERATION_ACTIONS
+from suggestions.admin_forms import MODERATION_ACTIONS, RECOGNITION_ACTIONS
 from suggestions.models import Assessment, Suggestion
 from suggestions.scoping import CONTACT_FIELDS, SuggestionScopedAdminMixin, sees_contacts
 from suggestions.services import moderation
@@ -75,7 +77,7 @@ def _moderation_clocks(**conditions):
 @admin.register(Suggestion)
 class SuggestionAdmin(DeclaredFiltersAdminMixin, WorkflowActionsAdminMixin, SuggestionScopedAdminMixin, HistoryAdmin):
     workflow_table = workflow.TABLE
-    workflow_actions = {**MODERATION_ACTIONS}
+    workflow_actions = {**MODERATION_ACTIONS, **RECOGNITION_ACTIONS}
     workflow_object_argument = "suggestion"
     paginator = EstimatedCountPaginator
     show_full_result_count = False
@@ -102,6 +104,8 @@ class SuggestionAdmin(DeclaredFiltersAdminMixin, WorkflowActionsAdminMixin, Sugg
         CampaignFilter,
         CategoryFilter,
         "channel",
+        ExcellentFilter,
+        HighAttentionFilter,
     )
     ordering = ("-received_at", "-id")
     search_fields = ("reference",)  # shows the search box; get_search_results does the work
@@ -347,6 +351,7 @@ class SuggestionAdmin(DeclaredFiltersAdminMixin, WorkflowActionsAdminMixin, Sugg
         clock = Clock.objects.for_subject(obj).open().filter(kind=policies.MODERATE).first()
         if clock is not None:
             summary.append((gettext("Review due"), f"{timezone.localtime(clock.due_at):%Y-%m-%d %H:%M}"))
+        summary += _recognition_summary(obj, action)
         if action == "merge":
             candidates = similar(
                 Suggestion.objects.filter(campaign_id=obj.campaign_id, state__in=Suggestion.ACCEPTED_STATES)
@@ -358,6 +363,39 @@ class SuggestionAdmin(DeclaredFiltersAdminMixin, WorkflowActionsAdminMixin, Sugg
             for candidate in candidates:
                 summary.append((gettext("Similar earlier suggestion"), f"{candidate.number} {candidate.title}"))
         return summary
+
+
+def _when(moment) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else "—"
+
+
+def _recognition_summary(suggestion: Suggestion, action: str) -> list[tuple[str, object]]:
+    """What the office weighs on the excellence and briefing pages (suggestions.services.recognition)."""
+    if action == "excellent":
+        return [
+            (gettext("Published"), _when(suggestion.published_at)),
+            (gettext("Author named in public"), gettext("yes") if suggestion.name_consent else gettext("no")),
+            (gettext("Followers"), suggestion.follower_count),
+        ]
+    if action == "unselect_excellent":
+        return [
+            (gettext("Selected as excellent"), _when(suggestion.excellent_at)),
+            (gettext("Citation (推荐理由)"), suggestion.excellent_citation),
+        ]
+    if action == "briefing":
+        rows = [
+            (gettext("Followers"), suggestion.follower_count),
+            (gettext("High attention since"), _when(suggestion.high_attention_at)),
+        ]
+        if suggestion.briefing_held_on:
+            rows.append(
+                (
+                    gettext("Press briefing recorded"),
+                    f"{suggestion.briefing_held_on:%Y-%m-%d} {suggestion.briefing_link}",
+                )
+            )
+        return rows
+    return []
 
 
 def _means(assessments: list[Assessment]) -> dict | None:
