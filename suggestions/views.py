@@ -62,6 +62,11 @@ def _mask_public(suggestion: Suggestion) -> Suggestion:
     for field in ("public_title", "public_problem", "public_measures"):
         if field in loaded:
             setattr(suggestion, field, mask_personal_data(loaded[field]))
+    # The office's citation of an excellent suggestion: masked on selection, with the author's
+    # name too (it may name them whether or not they agreed to be named).
+    if loaded.get("excellent_citation"):
+        names = [loaded["contact_name"]] if loaded.get("contact_name") else []
+        suggestion.excellent_citation = mask_personal_data(loaded["excellent_citation"], names=names)
     # The author's name only where they consented (and with any number typed into it masked).
     if "name_consent" in loaded and "contact_name" in loaded:
         suggestion.author_shown = mask_personal_data(suggestion.public_author)
