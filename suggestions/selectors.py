@@ -442,7 +442,12 @@ _CHOICE_LABELS = dict(Suggestion.Channel.choices) | dict(Outcome.choices)
 
 def public_timeline(suggestion: Suggestion) -> list[SuggestionEvent]:
     """The steps the author sees (public events), oldest first, each with `choice_label`."""
-    events = list(suggestion.events.filter(public=True).order_by("created_at", "id"))
+    events = list(
+        suggestion.events.filter(public=True)
+        .select_related("department")
+        .prefetch_related("departments")  # a forwarding's departments, named on the author's page
+        .order_by("created_at", "id")
+    )
     for event in events:
         event.choice_label = _CHOICE_LABELS.get(event.choice, "")
     return events
