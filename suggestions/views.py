@@ -55,17 +55,24 @@ def _published_pk(pk: int) -> int:
     return number
 
 
+def _author_names(suggestion: Suggestion) -> list[str]:
+    """The author's name as given with the suggestion, if the selector loaded it: masked in every
+    public text (the answers and measures departments write may name the author)."""
+    name = suggestion.__dict__.get("contact_name")
+    return [name] if name else []
+
+
 def _mask_public(suggestion: Suggestion) -> Suggestion:
     """Masked again as the page renders (portal.masking), so that text published under older,
     weaker rules is covered too; text masked at publication comes out unchanged."""
     loaded = suggestion.__dict__  # only what the selector loaded: a deferred field would cost a query
+    names = _author_names(suggestion)
     for field in ("public_title", "public_problem", "public_measures"):
         if field in loaded:
-            setattr(suggestion, field, mask_personal_data(loaded[field]))
+            setattr(suggestion, field, mask_personal_data(loaded[field], names=names))
     # The office's citation of an excellent suggestion: masked on selection, with the author's
     # name too (it may name them whether or not they agreed to be named).
     if loaded.get("excellent_citation"):
-        names = [loaded["contact_name"]] if loaded.get("contact_name") else []
         suggestion.excellent_citation = mask_personal_data(loaded["excellent_citation"], names=names)
     # The author's name only where they consented (and with any number typed into it masked).
     if "name_consent" in loaded and "contact_name" in loaded:
@@ -207,10 +214,10 @@ def _detail_part(slug: str, pk: int) -> dict | None:
     _mask_public(suggestion)
     answers = list(suggestion.public_answers)  # the lead department's first (Forwarding's ordering)
     for answer in answers:
-        answer.public_answer = mask_personal_data(answer.public_answer)
+        answer.public_answer = mask_personal_data(answer.public_answer, names=_author_names(suggestion))
     measures, progress = selectors.measures_of(suggestion)
     for measure in measures:
-        measure.description = mask_personal_data(measure.description)
+        measure.description = mask_personal_data(measure.description, names=_author_names(suggestion))
     files = list(suggestion.attachments.all())  # in the attachments' order, as _public_file_name counts
     for number, attachment in enumerate(files, start=1):
         attachment.public_name = public_file_name(number=number, extension=attachment.stored_extension)
