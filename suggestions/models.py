@@ -118,7 +118,7 @@ class Campaign(models.Model):
         verbose_name=_("invited experts"),
         help_text=_("Experts (专家论证) see and assess this campaign's suggestions only."),
     )
-    is_published = models.BooleanField(_("published"), default=False)
+    is_published = models.BooleanField(_("Published"), default=False)
 
     preparation_on = models.DateField(pgettext_lazy("campaign phase", "preparation starts"))
     collection_on = models.DateField(pgettext_lazy("campaign phase", "collection starts"))
@@ -194,12 +194,17 @@ class Campaign(models.Model):
 class CampaignNews(models.Model):
     """A post in the campaign's news column (活动动态), written by clerks."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="news")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="news", verbose_name=_("campaign"))
     title = models.CharField(_("title"), max_length=100)
     body = models.TextField(_("text"), max_length=5000)
     published_on = models.DateField(_("date"), default=timezone.localdate)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
     )
 
     history = HistoricalRecords()
@@ -220,7 +225,9 @@ def minutes_path(instance: Symposium, filename: str) -> str:
 class Symposium(models.Model):
     """A symposium (座谈会): one meeting, many suggestions recorded under it."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="symposiums")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="symposiums", verbose_name=_("campaign")
+    )
     held_on = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=100)
     participants = models.PositiveIntegerField(_("participants"))
@@ -230,7 +237,12 @@ class Symposium(models.Model):
     minutes = models.FileField(_("minutes"), upload_to=minutes_path, blank=True, max_length=200)
     minutes_content_type = models.CharField(max_length=100, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(_("recorded"), default=timezone.now)
 
@@ -291,14 +303,21 @@ class Suggestion(models.Model):
     Outcome = Outcome
 
     reference = models.CharField(_("tracking number"), max_length=24, unique=True, editable=False)
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="suggestions")
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="suggestions")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="suggestions", verbose_name=_("campaign")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="suggestions", verbose_name=_("suggestion category")
+    )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.ONLINE)
     title = models.CharField(_("title"), max_length=100)
     problem = models.TextField(_("problem description (问题描述)"), max_length=5000)
     measures = models.TextField(_("proposed measures (建议措施)"), max_length=5000)
     area = models.CharField(
-        _("area"), max_length=100, blank=True, help_text=_("The district or place the suggestion concerns.")
+        pgettext_lazy("suggestion", "Area"),
+        max_length=100,
+        blank=True,
+        help_text=_("The district or place the suggestion concerns."),
     )
 
     # Private: the author and how to reach them. Never on a public page, feed or export.
@@ -318,12 +337,22 @@ class Suggestion(models.Model):
 
     # Offline intake: where and when staff received it.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     received_on = models.DateField(_("date received"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=100, blank=True)
     symposium = models.ForeignKey(
-        Symposium, on_delete=models.PROTECT, null=True, blank=True, related_name="suggestions"
+        Symposium,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="suggestions",
+        verbose_name=_("symposium"),
     )
     source_url = models.URLField(_("source link"), max_length=500, blank=True)
 
@@ -331,7 +360,12 @@ class Suggestion(models.Model):
     received_at = models.DateTimeField(pgettext_lazy("suggestion time", "received"), default=timezone.now)
     decided_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
     rejection_reason = models.TextField(_("reason for not approving"), blank=True)
     withdrawal_reason = models.TextField(_("reason for withdrawing"), blank=True)
@@ -357,7 +391,7 @@ class Suggestion(models.Model):
         null=True,
         blank=True,
         related_name="lead_suggestions",
-        verbose_name=_("lead department"),
+        verbose_name=pgettext_lazy("suggestion", "lead department"),
     )
 
     # Follows (关注): a count kept beside the Follow rows, and the office's high-attention flag.
@@ -445,9 +479,13 @@ class Forwarding(models.Model):
 
     Outcome = Outcome
 
-    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="forwardings")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="suggestion_forwardings")
-    is_lead = models.BooleanField(_("lead department"), default=False)
+    suggestion = models.ForeignKey(
+        Suggestion, on_delete=models.CASCADE, related_name="forwardings", verbose_name=_("suggestion")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="suggestion_forwardings", verbose_name=_("department")
+    )
+    is_lead = models.BooleanField(pgettext_lazy("suggestion", "lead department"), default=False)
     batch = models.ForeignKey(
         "ForwardingBatch", on_delete=models.PROTECT, related_name="forwardings", verbose_name=_("forwarding")
     )
@@ -456,7 +494,12 @@ class Forwarding(models.Model):
     public_answer = models.TextField(_("public answer"), blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
     )
 
     history = HistoricalRecords()
@@ -489,12 +532,16 @@ class ForwardingBatch(models.Model):
     """One act of forwarding by the office: the suggestions it sent, the departments, and the
     analysis report attached (the campaign plan: 附上分析报告和建议)."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="forwarding_batches")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="forwarding_batches", verbose_name=_("campaign")
+    )
     note = models.TextField(_("note to departments"), max_length=2000, blank=True)
     report = models.FileField(_("analysis report"), upload_to=report_path, max_length=200)
     report_name = models.CharField(_("file name"), max_length=200)
     report_content_type = models.CharField(max_length=100)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("forwarded by")
+    )
     created_at = models.DateTimeField(_("forwarded"), default=timezone.now)
 
     history = HistoricalRecords()
@@ -512,7 +559,9 @@ class Measure(models.Model):
     """A measure an adopting department takes (跟踪回应措施和改进方案), with its milestone date.
     A milestone past its planned date is overdue on the clerks' board (a clock on the engine)."""
 
-    forwarding = models.ForeignKey(Forwarding, on_delete=models.CASCADE, related_name="measures")
+    forwarding = models.ForeignKey(
+        Forwarding, on_delete=models.CASCADE, related_name="measures", verbose_name=_("forwarding to a department")
+    )
     description = models.CharField(_("measure"), max_length=300)
     planned_on = models.DateField(_("planned date"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
@@ -535,8 +584,12 @@ class Assessment(models.Model):
 
     SCORE = [MinValueValidator(1), MaxValueValidator(5)]
 
-    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="assessments")
-    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    suggestion = models.ForeignKey(
+        Suggestion, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("suggestion")
+    )
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("assessor")
+    )
     reasonableness = models.PositiveSmallIntegerField(_("reasonableness (合理性)"), validators=SCORE)
     feasibility = models.PositiveSmallIntegerField(_("feasibility (可行性)"), validators=SCORE)
     innovation = models.PositiveSmallIntegerField(_("innovation (创新性)"), validators=SCORE)
@@ -566,9 +619,16 @@ class Assessment(models.Model):
 class Follow(models.Model):
     """A citizen follows (关注) a published suggestion: one per account."""
 
-    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="follows")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="suggestion_follows")
-    created_at = models.DateTimeField(default=timezone.now)
+    suggestion = models.ForeignKey(
+        Suggestion, on_delete=models.CASCADE, related_name="follows", verbose_name=_("suggestion")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="suggestion_follows",
+        verbose_name=_("citizen account"),
+    )
+    created_at = models.DateTimeField(_("followed"), default=timezone.now)
 
     history = HistoricalRecords()
 
@@ -639,7 +699,9 @@ class CampaignAnalysis(models.Model):
     campaign's suggestions and assessments, so it recomputes only after a change
     (suggestions.services.analysis)."""
 
-    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="analysis")
+    campaign = models.OneToOneField(
+        Campaign, on_delete=models.CASCADE, related_name="analysis", verbose_name=_("campaign")
+    )
     keywords = models.JSONField(_("hot topics"), default=list)
     terms = models.JSONField(_("vocabulary"), default=dict, editable=False)
     figures = models.JSONField(_("figures"), default=dict)
@@ -659,15 +721,20 @@ class CampaignReport(models.Model):
     """The campaign summary report (活动总结报告): figures frozen when generated (a regeneration
     is a new version, never a rewrite), and the sections the office writes."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="reports")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="reports", verbose_name=_("campaign"))
     version = models.PositiveSmallIntegerField(_("version"))
     figures = models.JSONField(_("figures"))
     outcomes = models.TextField(_("outcomes (成效)"), max_length=10000, blank=True)
     lessons = models.TextField(_("lessons learned (经验教训)"), max_length=10000, blank=True)
-    is_published = models.BooleanField(_("published"), default=False)
+    is_published = models.BooleanField(_("Published"), default=False)
     generated_at = models.DateTimeField(_("generated"), default=timezone.now)
     generated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("generated by"),
     )
 
     history = HistoricalRecords()
@@ -690,11 +757,15 @@ class SocialImport(models.Model):
         PREVIEW = "preview", _("Previewed, not saved")
         SAVED = "saved", _("Saved")
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="social_imports")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="social_imports", verbose_name=_("campaign")
+    )
     file_name = models.CharField(_("file name"), max_length=200)
     rows = models.JSONField(_("rows"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PREVIEW)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
     saved_at = models.DateTimeField(_("saved"), null=True, blank=True)
 
