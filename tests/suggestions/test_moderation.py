@@ -4,7 +4,7 @@ clocks, timeline, notices and e-mails, who may act, and the campaign's counts.""
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal import notifications
 from portal.exceptions import DomainError, IllegalTransition, NotPermitted
@@ -169,6 +169,7 @@ def test_merging_an_approved_duplicate_takes_it_out_of_the_accepted_count_but_ke
     assert selectors.merged_count(earlier) == 1
 
 
+@translation.override("en")  # the refusals are matched by their English words
 def test_what_cannot_be_merged():
     who = reviewer()
     campaign = CampaignFactory()
