@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from portal import calendar, clocks
+from portal import calendar, clocks, registry
 from portal.admin_actions import action_page
 from portal.admin_filters import DeclaredFiltersAdminMixin, adopt_registered_admins
 from portal.exceptions import DomainError
@@ -107,20 +107,56 @@ class UrgeForm(PortalForm):
     note = forms.CharField(label=_("Note to the department"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
 
 
+class ClockAreaFilter(admin.SimpleListFilter):
+    """The declared areas by their labels (Clock.area holds the code an app declares)."""
+
+    title = _("area")
+    parameter_name = "area"
+
+    def lookups(self, request, model_admin):
+        return list(registry.clock_areas().items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(area=self.value()) if self.value() else queryset
+
+
+class ClockKindFilter(admin.SimpleListFilter):
+    """The declared clock kinds by their labels."""
+
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(kind, str(label)) for kind, label in registry.clock_kinds().items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(Clock)
 class ClockAdmin(DeclaredFiltersAdminMixin, DepartmentScopedAdminMixin, HistoryAdmin):
     """Deadlines are changed only through their services (extend, urge here; the rest by the
     workflows of the apps); every field is read-only."""
 
-    list_display = ("id", "area", "kind", "department", "state", "started_at", "due_at", "provisional", "met_at")
-    list_filter = ("state", "area", "kind", "provisional", "department")
+    list_display = (
+        "id",
+        "area_label",
+        "kind_label",
+        "department",
+        "state",
+        "started_at",
+        "due_at",
+        "provisional",
+        "met_at",
+    )
+    list_filter = ("state", ClockAreaFilter, ClockKindFilter, "provisional", "department")
     list_select_related = ("department", "content_type")
     date_hierarchy = "due_at"
     show_full_result_count = False
-    readonly_fields = [f.name for f in Clock._meta.fields] + ["explanation"]
+    readonly_fields = [f.name for f in Clock._meta.fields] + ["area_label", "kind_label", "explanation"]
     fields = (
-        "area",
-        "kind",
+        "area_label",
+        "kind_label",
         "policy",
         "department",
         "state",
@@ -144,6 +180,14 @@ class ClockAdmin(DeclaredFiltersAdminMixin, DepartmentScopedAdminMixin, HistoryA
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("area"), ordering="area")
+    def area_label(self, obj):
+        return obj.get_area_display()
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, obj):
+        return obj.get_kind_display()
 
     @admin.display(description=_("How the due moment was computed"))
     def explanation(self, obj):
