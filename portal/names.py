@@ -35,12 +35,17 @@ class LocalizedName:
 
 
 def english_names() -> dict[str, str]:
-    """{Chinese name: English name} of every named model's rows that have one (a query per model)."""
-    names: dict[str, str] = {}
-    for model in apps.get_models():
-        if issubclass(model, LocalizedName):
-            names.update(model._default_manager.exclude(name_en="").values_list("name", "name_en"))
-    return names
+    """{Chinese name: English name} of every named model's rows that have one, in one query (a
+    UNION over the models, however many apps name things)."""
+    querysets = [
+        model._default_manager.exclude(name_en="").values_list("name", "name_en").order_by()
+        for model in apps.get_models()
+        if issubclass(model, LocalizedName)
+    ]
+    if not querysets:
+        return {}
+    first, *rest = querysets
+    return dict(first.union(*rest, all=True) if rest else first)
 
 
 def display_name(value, english: Callable[[], Mapping[str, str]] | None = None) -> str:

@@ -72,4 +72,5 @@ def test_visitors_see_no_account_links(client):
 
 
 def test_apps_declare_the_citizens_own_pages():
-    assert [link["name"] for link in areas.account_links()] == ["petitions:mine"]
+    # In their declared order: my suggestions (10), my tickets (20).
+    assert [link["name"] for link in areas.account_links()] == ["suggestions:mine", "petitions:mine"]
