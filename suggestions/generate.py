@@ -438,10 +438,10 @@ class _Text(NamedTuple):
 class _Texts:
     """A pool of suggestion texts by category, each segmented once; and the answers."""
 
-    def __init__(self, rng, context: GenerationContext):
+    def __init__(self, rng, context: GenerationContext, size: int = TEXT_POOL):
         self.by_category: dict[str, list[_Text]] = {code: [] for code in MATTERS}
         codes = list(MATTERS)
-        for n in range(TEXT_POOL):
+        for n in range(size):
             code = codes[n % len(codes)]
             matter, problem, measures = rng.choice(MATTERS[code])
             place = rng.choice(PLACES)
@@ -606,7 +606,7 @@ class _Rows:
 class _Generator:
     """Builds the rows of one run: the shared pools and counters, one suggestion at a time."""
 
-    def __init__(self, context: GenerationContext, categories: list[Category]):
+    def __init__(self, context: GenerationContext, categories: list[Category], count: int = TEXT_POOL):
         self.rng = context.random
         self.now = context.now
         self.today = timezone.localdate(context.now)
@@ -619,7 +619,9 @@ class _Generator:
         self.content_types = {
             model: ContentType.objects.get_for_model(model).pk for model in (Suggestion, Forwarding, Measure)
         }
-        self.texts = _Texts(self.rng, context)
+        # Segmenting is the slow part: a small run needs no more texts than suggestions (and at
+        # least a few per category, so that every category has some).
+        self.texts = _Texts(self.rng, context, size=min(TEXT_POOL, max(count, 4 * len(MATTERS))))
         self.references = dict(ReferenceCounter.objects.filter(prefix=REFERENCE_PREFIX).values_list("day", "value"))
         self.forwarding_ids = _Ids(Forwarding)
         self.batch_ids = _Ids(ForwardingBatch)
@@ -979,7 +981,7 @@ def generate_suggestions(*, count: int, context: GenerationContext) -> int:
     categories = list(Category.objects.filter(is_active=True, code__in=list(MATTERS)).order_by("order", "pk"))
     if not categories:
         raise ValueError("No active suggestion category with a generated vocabulary (suggestions migration 0002).")
-    generator = _Generator(context, categories)
+    generator = _Generator(context, categories, count)
     if not default_storage.exists(BATCH_REPORT):
         default_storage.save(BATCH_REPORT, ContentFile(BATCH_REPORT_PDF))
     plans = []

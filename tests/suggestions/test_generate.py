@@ -18,6 +18,7 @@ from suggestions.models import Campaign, Follow, Forwarding, Measure, Outcome, S
 from suggestions.selectors import campaign_counts
 from suggestions.services import moderation
 from suggestions.services.moderation import number_scope
+from tests.suggestions.factories import submitted
 from tests.suggestions.staffside import reviewer
 
 S = Suggestion.State
@@ -125,7 +126,9 @@ def test_generated_suggestions_are_consistent():
 
 def test_numbering_and_tracking_continue_after_generated_rows():
     _generate(300, seed=11)
-    pending = Suggestion.objects.filter(state=S.PENDING).select_related("campaign", "category").first()
+    # A suggestion submitted now, in a category the generated ones numbered (whatever the seed drew).
+    numbered = Suggestion.objects.filter(campaign__slug="gen-collection", sequence__isnull=False).first()
+    pending = submitted(campaign=numbered.campaign, category=numbered.category)
     scope = number_scope(pending.campaign, pending.category)
     last = (
         Suggestion.objects.filter(campaign=pending.campaign, category=pending.category, sequence__isnull=False)
