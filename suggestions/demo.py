@@ -53,7 +53,16 @@ from suggestions.models import (
     Suggestion,
     SuggestionEvent,
 )
-from suggestions.services import analysis, answers, campaigns, follows, intake, moderation, reports
+from suggestions.services import (
+    analysis,
+    answers,
+    campaigns,
+    follows,
+    intake,
+    moderation,
+    recognition,
+    reports,
+)
 
 H = timedelta(hours=1)
 D = timedelta(days=1)
@@ -123,6 +132,9 @@ class Idea:
     followers: tuple[str, ...] = ()
     answers: tuple[Answer, ...] = ()
     milestones: tuple[DemoMeasure, ...] = ()  # the lead department's measures (落实措施)
+    excellent: str = ""  # the citation when the office selects it as excellent (优秀建言), `excellent_ago`
+    excellent_ago: timedelta = 0 * D
+    briefing_ago: int | None = None  # days before today a press briefing was held on it (high attention)
 
 
 @dataclass(frozen=True)
@@ -468,6 +480,9 @@ CAMPAIGNS = (
                     "demo_resident_5",
                 ),
                 answers=(Answer("ZJJ", Outcome.ADOPTED, ADOPTED_ELEVATOR, 4 * D),),
+                excellent="建议切中老旧小区居民上下楼难的痛点，补贴和审批方案测算清晰、可操作性强，已被采纳并纳入年度民生实事项目。",
+                excellent_ago=25 * D,
+                briefing_ago=30,
                 milestones=(
                     DemoMeasure("出台加装电梯财政补贴实施细则", 32 * D, 5, done_ago=20),
                     DemoMeasure("开通加装电梯联合审批绿色通道", 32 * D, 20, done_ago=8),
@@ -762,6 +777,8 @@ CAMPAIGNS = (
                         6 * D,
                     ),
                 ),
+                excellent="建议抓住垃圾分类“投放”这一关键环节，定时定点和督导员的做法已在首批100个小区落地，成效明显。",
+                excellent_ago=60 * D,
                 milestones=(
                     DemoMeasure("首批100个小区完成撤桶并点", 95 * D, 1, done_ago=70),
                     DemoMeasure("全市住宅小区推行定时定点投放", 95 * D, 60),
@@ -812,6 +829,8 @@ CAMPAIGNS = (
                         5 * D,
                     ),
                 ),
+                excellent="建议回应新能源汽车车主的普遍关切，推动出台公共充电设施建设三年行动计划。",
+                excellent_ago=58 * D,
                 milestones=(
                     DemoMeasure("新建公共充电桩2000个", 92 * D, 45),
                     DemoMeasure("出台充电设施建设运营管理办法", 92 * D, 1, done_ago=40),
@@ -1337,6 +1356,12 @@ class _Story:
             self.add(decided_at + D + n * H, lambda u=username, s=scores, t=note: self._assess(idea, u, s, t))
         for n, username in enumerate(idea.followers):
             self.add(decided_at + (n + 1) * 7 * H, lambda u=username: self._follow(idea, u))
+        if idea.excellent:
+            self.add(self.now - idea.excellent_ago, lambda: self._excellent(idea))
+        if idea.briefing_ago is not None:
+            held_on = timezone.localdate(self.now) - timedelta(days=idea.briefing_ago)
+            held_at = datetime.combine(held_on, time(17, 0), tzinfo=deadlines.LOCAL_TZ)
+            self.add(held_at, lambda: self._briefing(idea, held_on))
 
     def _receive(self, idea: Idea, category: Category, received_at: datetime) -> None:
         citizen = self.people.get(idea.author) if idea.author else None
@@ -1390,6 +1415,19 @@ class _Story:
 
     def _follow(self, idea: Idea, username: str) -> None:
         follows.suggestion_follow(suggestion=self.get(idea.key), user=self.people[username])
+
+    def _excellent(self, idea: Idea) -> None:
+        recognition.suggestion_select_excellent(
+            suggestion=self.get(idea.key), actor=self.demo.accounts["clerk"], citation=idea.excellent
+        )
+
+    def _briefing(self, idea: Idea, held_on: date) -> None:
+        recognition.suggestion_record_briefing(
+            suggestion=self.get(idea.key),
+            actor=self.demo.accounts["clerk"],
+            held_on=held_on,
+            link=f"https://www.example.com/xwfb/{self.campaign.slug}-{idea.key}.html",
+        )
 
     def batch(self, batch: Batch, ideas: dict[str, Idea]) -> None:
         forwarded_at = self.now - batch.ago

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from portal import clocks
 from portal.models import Clock, OutboundEmail, User
-from suggestions import policies
+from suggestions import policies, selectors
 from suggestions.demo import CAMPAIGNS
 from suggestions.models import (
     Assessment,
@@ -112,6 +112,9 @@ def test_the_feedback_campaign_has_answers_measures_and_follows():
     elevator = campaign.suggestions.get(title="老旧小区加装电梯给予财政补贴")
     assert elevator.follower_count == 5 == elevator.follows.count()
     assert elevator.high_attention_at is not None
+    assert elevator.briefing_held_on and elevator.briefing_link.startswith("https://")
+    assert elevator.excellent_at and elevator.excellent_citation
+    assert selectors.excellent_suggestions(campaign) == [elevator]
     assert campaign.suggestions.filter(state=S.MERGED, merged_into=elevator).exists()
     counts = campaign_counts(campaign)
     assert counts.received > counts.approved > counts.forwarded > counts.answered > counts.adopted > 0
@@ -138,6 +141,7 @@ def test_the_summary_campaign_has_its_published_report(client):
     assert report.figures["counts"]["approved"] == counts.approved
     assert report.figures["counts"]["adopted"] == counts.adopted > 0
     assert report.figures["hot_topics"]
+    assert len(report.figures["excellent"]) == 2  # selected during feedback, counted in the report
     response = client.get(f"/suggestions/{campaign.slug}/report/")
     assert response.status_code == 200
     assert report.outcomes[:20] in response.content.decode()
