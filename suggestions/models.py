@@ -437,6 +437,21 @@ class Suggestion(models.Model):
                 name="suggestion_published",
                 condition=Q(published_at__isnull=False),
             ),
+            # The campaign page's figures (received, approved, … adopted): counted from the index
+            # alone, without reading the campaign's rows.
+            models.Index(fields=["campaign", "state", "outcome", "id"], name="suggestion_campaign_counts"),
+            # The campaign's excellent suggestions (a handful among many thousands).
+            models.Index(
+                fields=["campaign", "excellent_at", "id"],
+                name="suggestion_excellent",
+                condition=Q(excellent_at__isnull=False),
+            ),
+            # The public list filtered by the month a suggestion was received.
+            models.Index(
+                fields=["campaign", "-received_at", "-id"],
+                name="suggestion_published_received",
+                condition=Q(published_at__isnull=False),
+            ),
             models.Index(fields=["citizen", "-received_at"], name="suggestion_citizen"),
             models.Index(fields=["lead_department", "-received_at"], name="suggestion_lead_department"),
         ]
