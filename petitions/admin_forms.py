@@ -11,31 +11,17 @@ from collections.abc import Callable
 
 from django import forms
 from django.utils import timezone
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from petitions import services
-from petitions.forms import CategoryChoiceField, MultipleFileField
+from petitions.forms import CategoryChoiceField
 from petitions.models import Category, Petition
 from portal import params
 from portal.admin_actions import ActionForm
-from portal.forms import PortalForm, PortalModelForm, mobile_validator
+from portal.forms import OfflineRecordForm, PortalForm, PortalModelForm, attachments_field
 from portal.models import Department
 from portal.scoping import user_department_ids
-from portal.uploads import MAX_FILE_BYTES, MAX_FILES, check_uploads
-
-
-def attachments_field() -> MultipleFileField:
-    return MultipleFileField(
-        label=_("Attachments"),
-        required=False,
-        help_text=format_lazy(
-            _("Up to {count} files, PDF documents or JPEG, PNG or GIF images, each at most {size} MB."),
-            count=MAX_FILES,
-            size=MAX_FILE_BYTES // (1024 * 1024),
-        ),
-    )
-
+from portal.uploads import check_uploads
 
 # --- the change page ---------------------------------------------------------------------------
 
@@ -276,8 +262,9 @@ class ReissueCodeForm(PortalForm):
 # --- offline intake ------------------------------------------------------------------------------
 
 
-class RecordForm(PortalForm):
-    """A ticket recorded by office staff on a citizen's behalf (接访登记)."""
+class RecordForm(OfflineRecordForm):
+    """A ticket recorded by office staff on a citizen's behalf (接访登记); the contact details,
+    files and the date check are portal.forms.OfflineRecordForm's."""
 
     OFFLINE_CHANNELS = [c for c in Petition.Channel.choices if c[0] != Petition.Channel.ONLINE]
 
@@ -300,26 +287,34 @@ class RecordForm(PortalForm):
     content = forms.CharField(label=_("Content"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8}))
     location = forms.CharField(label=_("Area or address"), max_length=200, required=False)
     contact_name = forms.CharField(label=_("Contact name"), max_length=50)
-    contact_mobile = forms.CharField(
-        label=_("Mobile number"), max_length=20, required=False, validators=[mobile_validator]
-    )
-    contact_email = forms.EmailField(label=_("E-mail address"), required=False)
     publish_consent = forms.BooleanField(
         label=_("The citizen agrees that the ticket and its reply may be published (masked)"), required=False
     )
-    attachments = attachments_field()
 
-    def clean_attachments(self):
-        return check_uploads(self.cleaned_data.get("attachments") or [])
+    field_order = (
+        "channel",
+        "reception_place",
+        "reception_date",
+        "kind",
+        "category",
+        "title",
+        "content",
+        "location",
+        "contact_name",
+        "contact_mobile",
+        "contact_email",
+        "publish_consent",
+        "attachments",
+    )
+    received_date_field = "reception_date"
+    future_date_error = _("The reception date cannot be in the future.")
 
     def clean(self):
-        cleaned = super().clean()
+        # The plaza's own checks first, then the shared ones (a date in the future).
+        cleaned = self.cleaned_data
         if cleaned.get("channel") == Petition.Channel.PLAZA:
             if not (cleaned.get("reception_place") or "").strip():
                 self.add_error("reception_place", _("For a plaza reception, give the place of the reception event."))
             if not cleaned.get("reception_date"):
                 self.add_error("reception_date", _("For a plaza reception, give the date of the reception event."))
-        day = cleaned.get("reception_date")
-        if day and day > timezone.localdate():
-            self.add_error("reception_date", _("The reception date cannot be in the future."))
-        return cleaned
+        return super().clean()

@@ -2,10 +2,13 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
 from django.core.validators import RegexValidator
+from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import User
 from portal.text import clean_text
+from portal.uploads import MAX_FILE_BYTES, MAX_FILES, MultipleFileField, check_uploads
 
 
 class CleanTextMixin:
@@ -62,6 +65,50 @@ def with_clean_text(form_class):
 
 
 mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number, e.g. 13800138000."))
+
+
+def attachments_field(*, label=None, help_text=None) -> MultipleFileField:
+    """Optional files in one input (PDF, JPEG, PNG or GIF); the form checks them by content with
+    `portal.uploads.check_uploads`."""
+    if label is None:
+        label = _("Attachments")
+    if help_text is None:
+        help_text = format_lazy(
+            _("Up to {count} files, PDF documents or JPEG, PNG or GIF images, each at most {size} MB."),
+            count=MAX_FILES,
+            size=MAX_FILE_BYTES // (1024 * 1024),
+        )
+    return MultipleFileField(label=label, required=False, help_text=help_text)
+
+
+class OfflineRecordForm(PortalForm):
+    """The base of the forms office staff fill in for a citizen whose matter came through an
+    offline channel (petitions' 接访登记; suggestions' letters, field visits and hotline calls):
+    how to reach the citizen (private, never published), the files they handed in, checked by
+    content like every upload, and the day it was received, never in the future.
+
+    A subclass names its date field (`received_date_field`) with the refusal of a future date, and
+    orders its fields with `field_order` (these shared ones come first otherwise)."""
+
+    contact_name = forms.CharField(label=_("Contact name"), max_length=50, required=False)
+    contact_mobile = forms.CharField(
+        label=_("Mobile number"), max_length=20, required=False, validators=[mobile_validator]
+    )
+    contact_email = forms.EmailField(label=_("E-mail address"), required=False)
+    attachments = attachments_field()
+
+    received_date_field = ""
+    future_date_error = _("The date cannot be in the future.")
+
+    def clean_attachments(self):
+        return check_uploads(self.cleaned_data.get("attachments") or [])
+
+    def clean(self):
+        cleaned = super().clean()
+        day = cleaned.get(self.received_date_field) if self.received_date_field else None
+        if day and day > timezone.localdate():
+            self.add_error(self.received_date_field, self.future_date_error)
+        return cleaned
 
 
 class RegistrationForm(CleanTextMixin, UserCreationForm):
