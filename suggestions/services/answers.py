@@ -9,7 +9,8 @@ through suggestions.subjects), and the suggestion's timeline records all of it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from django.db import transaction
@@ -24,20 +25,12 @@ from portal.notifications import notify_departments as notify_department_staff
 from portal.pagecache import public_content_changed
 from portal.scoping import user_department_ids
 from portal.uploads import DOCUMENT_TYPES, CheckedUpload, discard_files_on_error, extension_for, remember_stored_file
-from suggestions import policies, workflow
+from portal.workflow import Move, transition
+from suggestions import policies
 from suggestions.models import Forwarding, ForwardingBatch, Measure, Outcome, Suggestion
-from suggestions.services.common import (
-    Action,
-    S,
-    _check,
-    _event,
-    _locked,
-    _save,
-    mask,
-    refresh_search,
-    tell_author,
-)
+from suggestions.services.common import Action, S, mask, refresh_search, tell_author
 from suggestions.services.intake import clocks_open
+from suggestions.workflow import TABLE
 
 ANSWERED_EMAIL = "emails/suggestion_answered"
 # The notice each department's staff get for one act of forwarding (one per batch, not one per
@@ -66,13 +59,15 @@ def _require_department(forwarding: Forwarding, actor) -> None:
     )
 
 
-def _locked_forwarding(forwarding: Forwarding) -> tuple[Suggestion, Forwarding]:
-    """The suggestion and then the forwarding, locked in that order (as every service here takes
-    them), read again."""
-    suggestion = _locked(forwarding.suggestion)
-    forwarding = Forwarding.objects.select_for_update().select_related("department").get(pk=forwarding.pk)
-    forwarding.suggestion = suggestion
-    return suggestion, forwarding
+@contextmanager
+def _forwarding_step(forwarding: Forwarding, action: str, actor) -> Iterator[tuple[Move, Forwarding]]:
+    """The guarded transition of `action` on the forwarding's suggestion (a step without a
+    target: the table checks state, permission and role), then the forwarding locked and read
+    again: the suggestion and then the forwarding, in the order every service here takes them."""
+    with transition(forwarding.suggestion, action, table=TABLE, actor=actor) as move:
+        forwarding = Forwarding.objects.select_for_update().select_related("department").get(pk=forwarding.pk)
+        forwarding.suggestion = move.obj
+        yield move, forwarding
 
 
 def forwardings_url(batch: ForwardingBatch | None = None) -> str:
@@ -85,6 +80,20 @@ def forwardings_url(batch: ForwardingBatch | None = None) -> str:
 
 
 # --- forwarding ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _naming(suggestion: Suggestion) -> Iterator[None]:
+    """A refusal about one suggestion of a batch, its message prefixed with the suggestion's number."""
+    try:
+        yield
+    except DomainError as error:
+        raise type(error)(f"{_name(suggestion)}: {error}") from None
+
+
+def _require_forwarding_phase(suggestion: Suggestion) -> None:
+    if not TABLE.ready(suggestion, "forward"):
+        raise IllegalTransition(_("Suggestions are forwarded from the campaign's analysis phase (建言分析) on."))
 
 
 def _store_report(batch: ForwardingBatch, report: CheckedUpload) -> None:
@@ -136,15 +145,12 @@ def suggestions_forward(
     if len(campaigns) > 1:
         raise DomainError(_("Forward the suggestions of one campaign at a time, with that campaign's report."))
     campaign = locked[0].campaign
+    # Every suggestion checked before anything is written, so a refusal names the first one
+    # that cannot be forwarded; each is then claimed by its own guarded transition below.
     for suggestion in locked:
-        try:
-            _check(suggestion, "forward", actor)
-            if not workflow.TABLE.ready(suggestion, "forward"):
-                raise IllegalTransition(
-                    _("Suggestions are forwarded from the campaign's analysis phase (建言分析) on.")
-                )
-        except DomainError as error:
-            raise type(error)(f"{_name(suggestion)}: {error}") from None
+        with _naming(suggestion):
+            TABLE.check(suggestion, "forward", actor)
+            _require_forwarding_phase(suggestion)
 
     now = timezone.now()
     batch = ForwardingBatch(campaign=campaign, note=note.strip(), created_by=actor, created_at=now)
@@ -155,30 +161,25 @@ def suggestions_forward(
     names = "、".join(department.name for department in departments)
     due_at = None
     for suggestion in locked:
-        for department in departments:
-            forwarding = Forwarding(
-                suggestion=suggestion, department=department, is_lead=department.pk == lead.pk, batch=batch
-            )
-            forwarding._history_user = actor
-            forwarding.save()
-            clock = clocks.clock_start(
-                subject=forwarding, policy=policy, started_at=now, department=department, actor=actor
-            )
-            due_at = clock.due_at
-        suggestion.state = S.FORWARDED
-        suggestion.forwarded_at = now
-        suggestion.lead_department = lead
-        _save(suggestion, actor, "forwarded")
-        _event(
-            suggestion,
-            Action.FORWARDED,
-            actor=actor,
-            department=lead,
-            departments=departments,
-            public=True,
-            at=now,
-        )
-        tell_author(suggestion, "suggestion_forwarded", note=names)
+        # The rows are locked already (in id order, above).
+        with (
+            _naming(suggestion),
+            transition(suggestion, "forward", table=TABLE, actor=actor, reason="forwarded", lock=False) as move,
+        ):
+            for department in departments:
+                forwarding = Forwarding(
+                    suggestion=suggestion, department=department, is_lead=department.pk == lead.pk, batch=batch
+                )
+                forwarding._history_user = actor
+                forwarding.save()
+                clock = clocks.clock_start(
+                    subject=forwarding, policy=policy, started_at=now, department=department, actor=actor
+                )
+                due_at = clock.due_at
+            suggestion.forwarded_at = now
+            suggestion.lead_department = lead
+            move.record(Action.FORWARDED, department=lead, departments=departments, public=True, at=now)
+            move.notify(tell_author, suggestion, "suggestion_forwarded", note=names)
     notify_department_staff(
         department_ids=_department_ids(departments),
         kind=DEPARTMENT_NOTICE,
@@ -220,48 +221,63 @@ def suggestion_answer(*, forwarding: Forwarding, actor, outcome: str, answer: st
     has answered, the suggestion is answered: its outcome is the lead department's, and the
     author is told by notice and e-mail. The public answer is the masked text, shown with the
     suggestion wherever the author consented to publication."""
-    suggestion, forwarding = _locked_forwarding(forwarding)
-    _check(suggestion, "answer", actor)
-    _require_department(forwarding, actor)
-    text = _answer_text(outcome, answer)
-    if forwarding.answered_at is not None and forwarding.outcome != Outcome.STUDYING:
-        raise IllegalTransition(
-            _("%(department)s has answered already; only an answer “under study” is answered again.")
-            % {"department": forwarding.department.name}
-        )
-    if forwarding.answered_at is not None and outcome not in Outcome.with_measures() and forwarding.measures.exists():
-        raise DomainError(_("Measures are recorded for this answer; it can only become adopted or partly adopted."))
-    now = timezone.now()
-    first = forwarding.answered_at is None
-    forwarding.outcome = outcome
-    forwarding.answer = text
-    forwarding.public_answer = mask(suggestion, text)
-    forwarding.answered_at = forwarding.answered_at or now
-    forwarding.answered_by = actor
-    forwarding._history_user = actor
-    forwarding._change_reason = "answered" if first else "answered again"
-    forwarding.save()
-    for clock in clocks_open(forwarding):
-        clocks.clock_meet(clock=clock, actor=actor, at=now)
-    _event(
-        suggestion, Action.ANSWERED, actor=actor, department=forwarding.department, choice=outcome, public=True, at=now
-    )
+    with _forwarding_step(forwarding, "answer", actor) as (move, forwarding):
+        suggestion = move.obj
+        _require_department(forwarding, actor)
+        text = _answer_text(outcome, answer)
+        if forwarding.answered_at is not None and forwarding.outcome != Outcome.STUDYING:
+            raise IllegalTransition(
+                _("%(department)s has answered already; only an answer “under study” is answered again.")
+                % {"department": forwarding.department.name}
+            )
+        if (
+            forwarding.answered_at is not None
+            and outcome not in Outcome.with_measures()
+            and forwarding.measures.exists()
+        ):
+            raise DomainError(_("Measures are recorded for this answer; it can only become adopted or partly adopted."))
+        now = timezone.now()
+        first = forwarding.answered_at is None
+        forwarding.outcome = outcome
+        forwarding.answer = text
+        forwarding.public_answer = mask(suggestion, text)
+        forwarding.answered_at = forwarding.answered_at or now
+        forwarding.answered_by = actor
+        forwarding._history_user = actor
+        forwarding._change_reason = "answered" if first else "answered again"
+        forwarding.save()
+        for clock in clocks_open(forwarding):
+            clocks.clock_meet(clock=clock, actor=actor, at=now)
+        move.record(Action.ANSWERED, department=forwarding.department, choice=outcome, public=True, at=now)
 
-    newly_answered = suggestion.state == S.FORWARDED and _all_answered(suggestion)
-    if newly_answered:
-        _check(suggestion, "answered", None)  # the system's step: only the state is checked
-        suggestion.state = S.ANSWERED
-        suggestion.answered_at = now
-    if suggestion.state == S.ANSWERED:
-        # The public outcome is the lead department's, whichever department answered last (and
-        # it follows the lead when it turns an answer "under study" into its final one).
-        lead = next(f for f in suggestion.forwardings.all() if f.is_lead)
-        suggestion.outcome = forwarding.outcome if forwarding.is_lead else lead.outcome
-    refresh_search(suggestion)
-    _save(suggestion, actor, "answered" if newly_answered else "department answered")
-    if newly_answered or (suggestion.state == S.ANSWERED and forwarding.is_lead):
-        tell_author(suggestion, "suggestion_answered", email_template=ANSWERED_EMAIL, outcome=suggestion.outcome)
+        if suggestion.state == S.FORWARDED and _all_answered(suggestion):
+            # The last department's answer: the system's step to answered, claimed and saved with
+            # its history by this inner transition (the suggestion is locked already).
+            with transition(suggestion, "answered", table=TABLE, actor=actor, reason="answered", lock=False):
+                suggestion.answered_at = now
+                _answered_outcome(suggestion, forwarding)
+                refresh_search(suggestion)
+            move.notify(_tell_answered, suggestion)
+        else:
+            if suggestion.state == S.ANSWERED:
+                _answered_outcome(suggestion, forwarding)
+            refresh_search(suggestion)  # the public answers are part of the public search text
+            move.reason = "department answered"
+            if suggestion.state == S.ANSWERED and forwarding.is_lead:
+                move.notify(_tell_answered, suggestion)
     return forwarding
+
+
+def _answered_outcome(suggestion: Suggestion, forwarding: Forwarding) -> None:
+    """The public outcome of an answered suggestion is the lead department's, whichever
+    department answered last (and it follows the lead when it turns an answer "under study" into
+    its final one)."""
+    lead = next(f for f in suggestion.forwardings.all() if f.is_lead)
+    suggestion.outcome = forwarding.outcome if forwarding.is_lead else lead.outcome
+
+
+def _tell_answered(suggestion: Suggestion) -> None:
+    tell_author(suggestion, "suggestion_answered", email_template=ANSWERED_EMAIL, outcome=suggestion.outcome)
 
 
 # --- measures (跟踪回应措施和改进方案) --------------------------------------------------------------
@@ -282,36 +298,33 @@ def _published_change(suggestion: Suggestion) -> None:
 def measure_record(*, forwarding: Forwarding, actor, description: str, planned_on: date, note: str = "") -> Measure:
     """The adopting department records a measure (落实措施) with the date it plans it done by: a
     milestone clock due at the end of that day (Beijing time), overdue on the clerks' board after."""
-    suggestion, forwarding = _locked_forwarding(forwarding)
-    _check(suggestion, "measure", actor)
-    _require_department(forwarding, actor)
-    _require_measures(forwarding)
-    description = description.strip()
-    if not description:
-        raise DomainError(_("Describe the measure."))
-    if planned_on < timezone.localdate():
-        raise DomainError(_("The planned date cannot be in the past."))
-    measure = Measure(forwarding=forwarding, description=description, planned_on=planned_on, note=note.strip())
-    measure._history_user = actor
-    measure.save()
-    clocks.clock_start(
-        subject=measure,
-        policy=policies.MILESTONE_POLICY,
-        started_at=measure.created_at,
-        department=forwarding.department,
-        actor=actor,
-        due_on=planned_on,
-    )
-    _event(
-        suggestion,
-        Action.MEASURE,
-        actor=actor,
-        department=forwarding.department,
-        choice="planned",
-        note=_("%(measure)s (planned for %(date)s)") % {"measure": description, "date": f"{planned_on:%Y-%m-%d}"},
-        public=True,
-    )
-    _published_change(suggestion)
+    with _forwarding_step(forwarding, "measure", actor) as (move, forwarding):
+        _require_department(forwarding, actor)
+        _require_measures(forwarding)
+        description = description.strip()
+        if not description:
+            raise DomainError(_("Describe the measure."))
+        if planned_on < timezone.localdate():
+            raise DomainError(_("The planned date cannot be in the past."))
+        measure = Measure(forwarding=forwarding, description=description, planned_on=planned_on, note=note.strip())
+        measure._history_user = actor
+        measure.save()
+        clocks.clock_start(
+            subject=measure,
+            policy=policies.MILESTONE_POLICY,
+            started_at=measure.created_at,
+            department=forwarding.department,
+            actor=actor,
+            due_on=planned_on,
+        )
+        move.record(
+            Action.MEASURE,
+            department=forwarding.department,
+            choice="planned",
+            note=_("%(measure)s (planned for %(date)s)") % {"measure": description, "date": f"{planned_on:%Y-%m-%d}"},
+            public=True,
+        )
+        _published_change(move.obj)
     return measure
 
 
@@ -319,37 +332,34 @@ def measure_record(*, forwarding: Forwarding, actor, description: str, planned_o
 def measure_complete(*, measure: Measure, actor, done_on: date, note: str = "") -> Measure:
     """The department records a measure done (已落实) on `done_on`: its milestone is met, on time
     if done by the planned date (or the date it was extended to)."""
-    suggestion, forwarding = _locked_forwarding(measure.forwarding)
-    _check(suggestion, "measure", actor)
-    _require_department(forwarding, actor)
-    measure = Measure.objects.select_for_update().get(pk=measure.pk)
-    if measure.done_on is not None:
-        raise IllegalTransition(_("This measure is recorded as done already."))
-    today = timezone.localdate()
-    if done_on > today:
-        raise DomainError(_("The date done cannot be in the future."))
-    if done_on < timezone.localdate(measure.created_at):
-        raise DomainError(_("The date done cannot be before the measure was recorded."))
-    measure.done_on = done_on
-    if note.strip():
-        measure.note = f"{measure.note}\n{note.strip()}".strip()
-    measure._history_user = actor
-    measure._change_reason = "done"
-    measure.save()
-    # Done on a past day: met at that day's end; done today: met now.
-    met_at = timezone.now() if done_on == today else deadlines.end_of_day(done_on)
-    for clock in clocks_open(measure):
-        clocks.clock_meet(clock=clock, actor=actor, at=max(met_at, clock.started_at))
-    _event(
-        suggestion,
-        Action.MEASURE,
-        actor=actor,
-        department=forwarding.department,
-        choice="done",
-        note=_("%(measure)s (done on %(date)s)") % {"measure": measure.description, "date": f"{done_on:%Y-%m-%d}"},
-        public=True,
-    )
-    _published_change(suggestion)
+    with _forwarding_step(measure.forwarding, "measure", actor) as (move, forwarding):
+        _require_department(forwarding, actor)
+        measure = Measure.objects.select_for_update().get(pk=measure.pk)
+        if measure.done_on is not None:
+            raise IllegalTransition(_("This measure is recorded as done already."))
+        today = timezone.localdate()
+        if done_on > today:
+            raise DomainError(_("The date done cannot be in the future."))
+        if done_on < timezone.localdate(measure.created_at):
+            raise DomainError(_("The date done cannot be before the measure was recorded."))
+        measure.done_on = done_on
+        if note.strip():
+            measure.note = f"{measure.note}\n{note.strip()}".strip()
+        measure._history_user = actor
+        measure._change_reason = "done"
+        measure.save()
+        # Done on a past day: met at that day's end; done today: met now.
+        met_at = timezone.now() if done_on == today else deadlines.end_of_day(done_on)
+        for clock in clocks_open(measure):
+            clocks.clock_meet(clock=clock, actor=actor, at=max(met_at, clock.started_at))
+        move.record(
+            Action.MEASURE,
+            department=forwarding.department,
+            choice="done",
+            note=_("%(measure)s (done on %(date)s)") % {"measure": measure.description, "date": f"{done_on:%Y-%m-%d}"},
+            public=True,
+        )
+        _published_change(move.obj)
     return measure
 
 
@@ -365,10 +375,10 @@ def _one_open_clock(subject, clock_id: int | None, missing: str) -> Clock:
     return found[0]
 
 
-def _extended(suggestion: Suggestion, department: Department, actor, clock: Clock, days: int, reason: str, what: str):
+def _extended(move: Move, department: Department, clock: Clock, days: int, reason: str, what: str) -> None:
     note = _("%(what)s, %(days)s working days: %(reason)s") % {"what": what, "days": days, "reason": reason.strip()}
-    _event(suggestion, Action.EXTENDED, actor=actor, department=department, note=note, public=True)
-    tell_author(suggestion, EXTENDED_NOTICE, department=department.name, due_at=clock.due_at.isoformat())
+    move.record(Action.EXTENDED, department=department, note=note, public=True)
+    move.notify(tell_author, move.obj, EXTENDED_NOTICE, department=department.name, due_at=clock.due_at.isoformat())
 
 
 @transaction.atomic
@@ -377,40 +387,38 @@ def forwarding_extend(
 ) -> Forwarding:
     """The office extends (延期) a department's answer deadline by working days, with a reason;
     the suggestion's timeline records it and the author is told the new date."""
-    suggestion, forwarding = _locked_forwarding(forwarding)
-    _check(suggestion, "extend", actor)
-    clock = _one_open_clock(
-        forwarding,
-        clock_id,
-        _("%(department)s has no running answer deadline to extend.") % {"department": forwarding.department.name},
-    )
-    clock = clocks.clock_extend(clock=clock, days=days, reason=reason, actor=actor)
-    _extended(suggestion, forwarding.department, actor, clock, days, reason, _("Answer deadline"))
+    with _forwarding_step(forwarding, "extend", actor) as (move, forwarding):
+        clock = _one_open_clock(
+            forwarding,
+            clock_id,
+            _("%(department)s has no running answer deadline to extend.") % {"department": forwarding.department.name},
+        )
+        clock = clocks.clock_extend(clock=clock, days=days, reason=reason, actor=actor)
+        _extended(move, forwarding.department, clock, days, reason, _("Answer deadline"))
     return forwarding
 
 
 @transaction.atomic
 def measure_extend(*, measure: Measure, actor, days: int, reason: str, clock_id: int | None = None) -> Measure:
     """The office gives a measure's milestone more working days after its planned date (延期)."""
-    suggestion, forwarding = _locked_forwarding(measure.forwarding)
-    _check(suggestion, "extend", actor)
-    clock = _one_open_clock(measure, clock_id, _("This measure has no open milestone to extend."))
-    clock = clocks.clock_extend(clock=clock, days=days, reason=reason, actor=actor)
-    what = _("Measure “%(measure)s”") % {"measure": measure.description}
-    _extended(suggestion, forwarding.department, actor, clock, days, reason, what)
+    with _forwarding_step(measure.forwarding, "extend", actor) as (move, forwarding):
+        clock = _one_open_clock(measure, clock_id, _("This measure has no open milestone to extend."))
+        clock = clocks.clock_extend(clock=clock, days=days, reason=reason, actor=actor)
+        what = _("Measure “%(measure)s”") % {"measure": measure.description}
+        _extended(move, forwarding.department, clock, days, reason, what)
     return measure
 
 
-def _urge(suggestion: Suggestion, department: Department, subject, actor, note: str, clock_ids, missing: str, what):
+def _urge(move: Move, department: Department, subject, note: str, clock_ids, missing: str, what) -> int:
     urged = [clock.pk for clock in clocks_open(subject)]
     if clock_ids is not None:
         wanted = set(clock_ids)
         urged = [pk for pk in urged if pk in wanted]
     if not urged:
         raise IllegalTransition(missing)
-    clocks.clocks_urge(clock_ids=urged, note=note.strip(), actor=actor)
+    clocks.clocks_urge(clock_ids=urged, note=note.strip(), actor=move.actor)
     text = f"{what}: {note.strip()}" if note.strip() else what
-    _event(suggestion, Action.URGED, actor=actor, department=department, note=text)
+    move.record(Action.URGED, department=department, note=text)
     return len(urged)
 
 
@@ -420,34 +428,30 @@ def forwarding_urge(
 ) -> Forwarding:
     """The office urges (催办) a department to answer: a logged notice to its staff, recorded on
     the suggestion's timeline (internal: the author does not see urges)."""
-    suggestion, forwarding = _locked_forwarding(forwarding)
-    _check(suggestion, "urge", actor)
-    _urge(
-        suggestion,
-        forwarding.department,
-        forwarding,
-        actor,
-        note,
-        clock_ids,
-        _("%(department)s has no running answer deadline to urge.") % {"department": forwarding.department.name},
-        _("Answer"),
-    )
+    with _forwarding_step(forwarding, "urge", actor) as (move, forwarding):
+        _urge(
+            move,
+            forwarding.department,
+            forwarding,
+            note,
+            clock_ids,
+            _("%(department)s has no running answer deadline to urge.") % {"department": forwarding.department.name},
+            _("Answer"),
+        )
     return forwarding
 
 
 @transaction.atomic
 def measure_urge(*, measure: Measure, actor, note: str = "", clock_ids: Iterable[int] | None = None) -> Measure:
     """The office urges (催办) a department about a measure's milestone."""
-    suggestion, forwarding = _locked_forwarding(measure.forwarding)
-    _check(suggestion, "urge", actor)
-    _urge(
-        suggestion,
-        forwarding.department,
-        measure,
-        actor,
-        note,
-        clock_ids,
-        _("This measure has no open milestone to urge."),
-        _("Measure “%(measure)s”") % {"measure": measure.description},
-    )
+    with _forwarding_step(measure.forwarding, "urge", actor) as (move, forwarding):
+        _urge(
+            move,
+            forwarding.department,
+            measure,
+            note,
+            clock_ids,
+            _("This measure has no open milestone to urge."),
+            _("Measure “%(measure)s”") % {"measure": measure.description},
+        )
     return measure

@@ -1,11 +1,12 @@
-"""What the suggestion services share: the guard (portal.workflow with suggestions.workflow's
-table), the history save and timeline rows, masking and search text, and the notices and
-e-mails to authors, reviewers, departments and clerks.
+"""What the suggestion services share: masking and search text, the notices and e-mails to
+authors, departments and clerks, and stored attachments. The guard, the history save and the
+timeline rows are portal.workflow's, with suggestions.workflow.TABLE: every state change is one
+`transition(suggestion, action, table=TABLE, actor=...)`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,29 +17,10 @@ from portal.masking import mask_personal_data
 from portal.notifications import Delivery
 from portal.search import segment
 from portal.uploads import CheckedUpload, attachments_store
-from portal.workflow import Transition, event_record, locked, save_with_history
-from suggestions import workflow
 from suggestions.models import Suggestion, SuggestionAttachment, SuggestionEvent
 
 S = Suggestion.State
 Action = SuggestionEvent.Action
-
-
-def _locked(suggestion: Suggestion) -> Suggestion:
-    return locked(suggestion)
-
-
-def _check(suggestion: Suggestion, action: str, actor) -> Transition:
-    return workflow.TABLE.check(suggestion, action, actor)
-
-
-def _save(suggestion: Suggestion, actor, reason: str) -> None:
-    # On a public page, or just taken off one: shared public pages are stale after commit.
-    save_with_history(suggestion, actor, reason, public=suggestion.published_at is not None)
-
-
-def _event(suggestion: Suggestion, action: str, **fields) -> SuggestionEvent:
-    return event_record(SuggestionEvent, suggestion=suggestion, action=action, **fields)
 
 
 def _names(suggestion: Suggestion) -> list[str]:
@@ -68,10 +50,6 @@ def refresh_search(suggestion: Suggestion) -> None:
         if suggestion.published_at
         else ""
     )
-
-
-def public_url(suggestion: Suggestion) -> str:
-    return reverse("suggestions:detail", args=[suggestion.campaign.slug, suggestion.pk])
 
 
 def mine_url(suggestion: Suggestion) -> str:
@@ -108,15 +86,6 @@ def tell_author(suggestion: Suggestion, kind: str, *, email_template: str = "", 
             context=context | {"name": suggestion.contact_name, "url": url, "state": suggestion.state},
             language=language,
         )
-
-
-def notify_departments(suggestion: Suggestion, kind: str, department_ids: Iterable[int], note: str = "") -> None:
-    notifications.notify_departments(
-        department_ids=department_ids,
-        kind=kind,
-        context=_context(suggestion, note=note, event=kind),
-        url=admin_url(suggestion),
-    )
 
 
 def notify_clerks(suggestion: Suggestion, kind: str, note: str = "") -> None:

@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 
 from portal.exceptions import DomainError, NotPermitted
 from portal.pagecache import public_content_changed
+from portal.workflow import locked
 from suggestions.models import Follow, Suggestion
-from suggestions.services.common import Action, S, _event, _locked, _save, notify_clerks
+from suggestions.services.common import Action, S, notify_clerks
+from suggestions.workflow import TABLE
 
 HIGH_ATTENTION_NOTICE = "suggestion_high_attention"
 
@@ -26,7 +28,7 @@ HIGH_ATTENTION_NOTICE = "suggestion_high_attention"
 def _followable(suggestion: Suggestion, user) -> Suggestion:
     if user is None or not user.is_authenticated or not user.is_active:
         raise NotPermitted(_("Sign in to follow a suggestion."))
-    suggestion = _locked(suggestion)
+    suggestion = locked(suggestion)
     if suggestion.published_at is None:
         raise DomainError(_("Only published suggestions can be followed."))
     return suggestion
@@ -53,9 +55,10 @@ def suggestion_follow(*, suggestion: Suggestion, user) -> Suggestion:
     _count_changed(suggestion, +1)
     threshold = suggestion.campaign.attention_threshold
     if suggestion.high_attention_at is None and suggestion.follower_count >= threshold:
+        # A recorded fact, not a step of the workflow: the suggestion's state does not change.
         suggestion.high_attention_at = timezone.now()
-        _save(suggestion, None, "high attention")
-        _event(
+        TABLE.save(suggestion, None, "high attention")
+        TABLE.record(
             suggestion,
             Action.ATTENTION,
             public=False,

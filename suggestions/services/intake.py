@@ -17,20 +17,11 @@ from portal.exceptions import DomainError, NotPermitted
 from portal.models import Clock
 from portal.references import reference_next
 from portal.uploads import CheckedUpload, discard_files_on_error
+from portal.workflow import transition
 from suggestions import policies
 from suggestions.models import REFERENCE_PREFIX, Campaign, Category, Phase, Suggestion, Symposium
-from suggestions.services.common import (
-    Action,
-    S,
-    _check,
-    _event,
-    _locked,
-    _save,
-    mask,
-    refresh_search,
-    store_files,
-    tell_author,
-)
+from suggestions.services.common import Action, mask, refresh_search, store_files, tell_author
+from suggestions.workflow import TABLE
 
 # Channels staff record by hand; online and symposium suggestions have their own services.
 RECORDED_CHANNELS = (Suggestion.Channel.LETTER, Suggestion.Channel.FIELD_VISIT, Suggestion.Channel.HOTLINE)
@@ -97,9 +88,11 @@ def suggestion_create(
     suggestion.public_problem = mask(suggestion, suggestion.problem)
     suggestion.public_measures = mask(suggestion, suggestion.measures)
     refresh_search(suggestion)
-    _save(suggestion, actor, "received")
+    # A new suggestion has no state to move from: saved and recorded as the table saves and
+    # records every later step.
+    TABLE.save(suggestion, actor, "received")
     store_files(suggestion, files, actor=actor)
-    _event(suggestion, Action.RECEIVED, actor=actor, public=True, at=received_at, choice=channel)
+    TABLE.record(suggestion, Action.RECEIVED, actor=actor, public=True, at=received_at, choice=channel)
     clocks.clock_start(subject=suggestion, policy=policies.MODERATE_POLICY, started_at=received_at, actor=actor)
     tell_author(suggestion, "suggestion_received", email_template="emails/suggestion_receipt")
     return suggestion
@@ -204,19 +197,19 @@ def suggestion_record(
 def suggestion_withdraw(*, suggestion: Suggestion, citizen, reason: str) -> Suggestion:
     """The author withdraws (撤回) a suggestion still awaiting review, with a reason; its
     moderation clock stops."""
-    suggestion = _locked(suggestion)
+    # The author is checked first (a suggestion's author never changes): anyone else is refused
+    # as such, whatever the suggestion's state. The table's step is the citizen's: it checks the state.
     if citizen is None or not citizen.is_authenticated or suggestion.citizen_id != citizen.pk:
         raise NotPermitted(_("Only the author can withdraw a suggestion."))
-    _check(suggestion, "withdraw", citizen)
-    if not reason.strip():
-        raise DomainError(_("Say why you withdraw the suggestion."))
-    suggestion.state = S.WITHDRAWN
-    suggestion.withdrawal_reason = reason.strip()
-    _save(suggestion, citizen, "withdrawn")
-    # Nothing is left to review: the moderation clock stops (met, as when a reviewer decides).
-    for clock in clocks_open(suggestion):
-        clocks.clock_meet(clock=clock, actor=citizen)
-    _event(suggestion, Action.WITHDRAWN, actor=citizen, public=True, note=reason.strip())
+    with transition(suggestion, "withdraw", table=TABLE, actor=citizen, reason="withdrawn") as move:
+        suggestion = move.obj
+        if not reason.strip():
+            raise DomainError(_("Say why you withdraw the suggestion."))
+        suggestion.withdrawal_reason = reason.strip()
+        # Nothing is left to review: the moderation clock stops (met, as when a reviewer decides).
+        for clock in clocks_open(suggestion):
+            clocks.clock_meet(clock=clock, actor=citizen)
+        move.record(Action.WITHDRAWN, public=True, note=reason.strip())
     return suggestion
 
 

@@ -23,20 +23,12 @@ from portal import clocks, notifications
 from portal.exceptions import DomainError
 from portal.models import Clock, Notice, OutboundEmail
 from portal.references import sequence_next
+from portal.workflow import transition
 from suggestions import policies
 from suggestions.models import Assessment, Campaign, Category, Suggestion
-from suggestions.services.common import (
-    Action,
-    S,
-    _check,
-    _event,
-    _locked,
-    _save,
-    mask,
-    refresh_search,
-    tell_author,
-)
+from suggestions.services.common import Action, S, mask, refresh_search, tell_author
 from suggestions.services.intake import _require_category, clocks_open
+from suggestions.workflow import TABLE
 
 DECISION_EMAIL = "emails/suggestion_decision"
 DIGEST_EMAIL = "emails/suggestion_digest"
@@ -108,27 +100,25 @@ def suggestion_approve(*, suggestion: Suggestion, actor, category: Category | No
     """A reviewer approves (审核通过): the suggestion gets its classified number from its campaign
     and category (a reviewer may correct the category first), is published with its masked text
     if the author consented, the moderation clock is met and the author is told."""
-    suggestion = _locked(suggestion)
-    _check(suggestion, "approve", actor)
-    if category is not None and category.pk != suggestion.category_id:
-        _require_category(suggestion.campaign, category)
-        suggestion.category = category
-    now = timezone.now()
-    suggestion.sequence, suggestion.number = _number_next(suggestion)
-    suggestion.state = S.APPROVED
-    _decided(suggestion, actor, now)
-    if suggestion.publish_consent:
-        # The public texts were masked on receipt (and perhaps edited); masked again to be sure.
-        suggestion.public_title = mask(suggestion, suggestion.public_title or suggestion.title)
-        suggestion.public_problem = mask(suggestion, suggestion.public_problem or suggestion.problem)
-        suggestion.public_measures = mask(suggestion, suggestion.public_measures or suggestion.measures)
-        suggestion.published_at = now
-    refresh_search(suggestion)
-    _save(suggestion, actor, "approved")
-    _event(suggestion, Action.APPROVED, actor=actor, public=True, at=now, note=suggestion.number)
-    if suggestion.published_at:
-        _event(suggestion, Action.PUBLISHED, actor=actor, public=True, at=now)
-    tell_author(suggestion, "suggestion_approved", email_template=DECISION_EMAIL)
+    with transition(suggestion, "approve", table=TABLE, actor=actor, reason="approved") as move:
+        suggestion = move.obj
+        if category is not None and category.pk != suggestion.category_id:
+            _require_category(suggestion.campaign, category)
+            suggestion.category = category
+        now = timezone.now()
+        suggestion.sequence, suggestion.number = _number_next(suggestion)
+        _decided(suggestion, actor, now)
+        if suggestion.publish_consent:
+            # The public texts were masked on receipt (and perhaps edited); masked again to be sure.
+            suggestion.public_title = mask(suggestion, suggestion.public_title or suggestion.title)
+            suggestion.public_problem = mask(suggestion, suggestion.public_problem or suggestion.problem)
+            suggestion.public_measures = mask(suggestion, suggestion.public_measures or suggestion.measures)
+            suggestion.published_at = now
+        refresh_search(suggestion)
+        move.record(Action.APPROVED, public=True, at=now, note=suggestion.number)
+        if suggestion.published_at:
+            move.record(Action.PUBLISHED, public=True, at=now)
+        move.notify(tell_author, suggestion, "suggestion_approved", email_template=DECISION_EMAIL)
     return suggestion
 
 
@@ -136,18 +126,16 @@ def suggestion_approve(*, suggestion: Suggestion, actor, category: Category | No
 def suggestion_reject(*, suggestion: Suggestion, actor, reason: str) -> Suggestion:
     """A reviewer does not approve (不予通过), with a reason the author reads; the moderation
     clock is met and the author is told."""
-    suggestion = _locked(suggestion)
-    _check(suggestion, "reject", actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Give the reason for not approving; the author reads it."))
-    now = timezone.now()
-    suggestion.state = S.REJECTED
-    suggestion.rejection_reason = reason
-    _decided(suggestion, actor, now)
-    _save(suggestion, actor, "rejected")
-    _event(suggestion, Action.REJECTED, actor=actor, public=True, at=now, note=reason)
-    tell_author(suggestion, "suggestion_rejected", email_template=DECISION_EMAIL, note=reason)
+    with transition(suggestion, "reject", table=TABLE, actor=actor, reason="rejected") as move:
+        suggestion = move.obj
+        reason = (reason or "").strip()
+        if not reason:
+            raise DomainError(_("Give the reason for not approving; the author reads it."))
+        now = timezone.now()
+        suggestion.rejection_reason = reason
+        _decided(suggestion, actor, now)
+        move.record(Action.REJECTED, public=True, at=now, note=reason)
+        move.notify(tell_author, suggestion, "suggestion_rejected", email_template=DECISION_EMAIL, note=reason)
     return suggestion
 
 
@@ -167,37 +155,36 @@ def suggestion_merge(*, suggestion: Suggestion, actor, into: Suggestion, note: s
     rows = {row.pk: row for row in Suggestion.objects.select_for_update().filter(pk__in=[suggestion.pk, into.pk])}
     if len(rows) != 2:
         raise DomainError(_("The suggestion to merge into no longer exists."))
-    suggestion, into = rows[suggestion.pk], rows[into.pk]
-    _check(suggestion, "merge", actor)
-    if into.campaign_id != suggestion.campaign_id:
-        raise DomainError(_("A suggestion can be merged only into one of the same campaign."))
-    if into.state == S.MERGED:
-        raise DomainError(
-            _("%(number)s was itself merged into another suggestion; merge into that one instead.")
-            % {"number": into.number or into.reference}
+    was_pending = rows[suggestion.pk].state == S.PENDING
+    # Both rows are locked already: the transition checks and claims the duplicate as it is.
+    with transition(rows[suggestion.pk], "merge", table=TABLE, actor=actor, reason="merged", lock=False) as move:
+        suggestion, into = move.obj, rows[into.pk]
+        if into.campaign_id != suggestion.campaign_id:
+            raise DomainError(_("A suggestion can be merged only into one of the same campaign."))
+        if into.state == S.MERGED:
+            raise DomainError(
+                _("%(number)s was itself merged into another suggestion; merge into that one instead.")
+                % {"number": into.number or into.reference}
+            )
+        if into.state not in Suggestion.ACCEPTED_STATES:
+            raise DomainError(_("A suggestion can be merged only into an approved one (with its classified number)."))
+        if not _earlier(into, suggestion):
+            raise DomainError(_("A suggestion can be merged only into an earlier one."))
+        now = timezone.now()
+        suggestion.merged_into = into
+        if was_pending:
+            _decided(suggestion, actor, now)
+        refresh_search(suggestion)
+        move.record(Action.MERGED, public=True, at=now, note=into.number)
+        TABLE.record(
+            into,
+            Action.NOTE,
+            actor=actor,
+            at=now,
+            note=_("%(reference)s was merged into this suggestion. %(note)s")
+            % {"reference": suggestion.number or suggestion.reference, "note": note.strip()},
         )
-    if into.state not in Suggestion.ACCEPTED_STATES:
-        raise DomainError(_("A suggestion can be merged only into an approved one (with its classified number)."))
-    if not _earlier(into, suggestion):
-        raise DomainError(_("A suggestion can be merged only into an earlier one."))
-    now = timezone.now()
-    was_pending = suggestion.state == S.PENDING
-    suggestion.state = S.MERGED
-    suggestion.merged_into = into
-    if was_pending:
-        _decided(suggestion, actor, now)
-    refresh_search(suggestion)
-    _save(suggestion, actor, "merged")
-    _event(suggestion, Action.MERGED, actor=actor, public=True, at=now, note=into.number)
-    _event(
-        into,
-        Action.NOTE,
-        actor=actor,
-        at=now,
-        note=_("%(reference)s was merged into this suggestion. %(note)s")
-        % {"reference": suggestion.number or suggestion.reference, "note": note.strip()},
-    )
-    tell_author(suggestion, "suggestion_merged", email_template=DECISION_EMAIL, note=into.number)
+        move.notify(tell_author, suggestion, "suggestion_merged", email_template=DECISION_EMAIL, note=into.number)
     return suggestion
 
 
@@ -231,29 +218,25 @@ def suggestion_assess(
     """A reviewer or an invited expert of the campaign assesses (专家论证) an accepted suggestion
     on 合理性, 可行性 and 创新性 (1–5), with a note. One assessment per assessor: assessing again
     updates it, and its history keeps the earlier scores."""
-    suggestion = _locked(suggestion)
-    _check(suggestion, "assess", actor)
-    scores = _scores(reasonableness, feasibility, innovation)
-    now = timezone.now()
-    assessment = Assessment.objects.select_for_update().filter(suggestion=suggestion, assessor=actor).first()
-    again = assessment is not None
-    if assessment is None:
-        assessment = Assessment(suggestion=suggestion, assessor=actor)
-    assessment.reasonableness = scores.reasonableness
-    assessment.feasibility = scores.feasibility
-    assessment.innovation = scores.innovation
-    assessment.note = (note or "").strip()
-    assessment.created_at = now
-    assessment._history_user = actor
-    assessment._change_reason = "re-assessed" if again else "assessed"
-    assessment.save()
-    _event(
-        suggestion,
-        Action.ASSESSED,
-        actor=actor,
-        at=now,
-        note=f"{scores.reasonableness}/{scores.feasibility}/{scores.innovation}",
-    )
+    # A step without a target: the table guards state, role and permission; the suggestion
+    # itself is not saved.
+    with transition(suggestion, "assess", table=TABLE, actor=actor) as move:
+        suggestion = move.obj
+        scores = _scores(reasonableness, feasibility, innovation)
+        now = timezone.now()
+        assessment = Assessment.objects.select_for_update().filter(suggestion=suggestion, assessor=actor).first()
+        again = assessment is not None
+        if assessment is None:
+            assessment = Assessment(suggestion=suggestion, assessor=actor)
+        assessment.reasonableness = scores.reasonableness
+        assessment.feasibility = scores.feasibility
+        assessment.innovation = scores.innovation
+        assessment.note = (note or "").strip()
+        assessment.created_at = now
+        assessment._history_user = actor
+        assessment._change_reason = "re-assessed" if again else "assessed"
+        assessment.save()
+        move.record(Action.ASSESSED, at=now, note=f"{scores.reasonableness}/{scores.feasibility}/{scores.innovation}")
     return assessment
 
 
@@ -263,17 +246,16 @@ def suggestion_edit_public(
 ) -> Suggestion:
     """A reviewer edits the public version of an accepted suggestion; the texts are masked again
     (an edit cannot bring a name or a phone number back) and the original stays private."""
-    suggestion = _locked(suggestion)
-    _check(suggestion, "edit_public", actor)
-    if not (public_title or "").strip():
-        raise DomainError(_("The public title cannot be empty."))
-    suggestion.public_title = mask(suggestion, public_title.strip())[
-        : Suggestion._meta.get_field("public_title").max_length
-    ]
-    suggestion.public_problem = mask(suggestion, (public_problem or "").strip())
-    suggestion.public_measures = mask(suggestion, (public_measures or "").strip())
-    refresh_search(suggestion)
-    _save(suggestion, actor, "public version edited")
+    with transition(suggestion, "edit_public", table=TABLE, actor=actor, reason="public version edited") as move:
+        suggestion = move.obj
+        if not (public_title or "").strip():
+            raise DomainError(_("The public title cannot be empty."))
+        suggestion.public_title = mask(suggestion, public_title.strip())[
+            : Suggestion._meta.get_field("public_title").max_length
+        ]
+        suggestion.public_problem = mask(suggestion, (public_problem or "").strip())
+        suggestion.public_measures = mask(suggestion, (public_measures or "").strip())
+        refresh_search(suggestion)
     return suggestion
 
 
