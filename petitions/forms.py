@@ -10,10 +10,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from petitions.models import Category, Petition
-from portal.forms import PortalForm, mobile_validator
+from portal.forms import CitizenIntakeFormMixin, PortalForm, mobile_validator
 from portal.models import Department
 from portal.params import MonthField
-from portal.uploads import MAX_FILE_BYTES, MAX_FILES, MultipleFileField, check_uploads
+from portal.uploads import MAX_FILE_BYTES, MAX_FILES, MultipleFileField
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -21,7 +21,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return category.display_name
 
 
-class PetitionForm(PortalForm):
+class PetitionForm(CitizenIntakeFormMixin, PortalForm):
     """What a signed-in citizen fills in online (the contact fields start from the account)."""
 
     kind = forms.ChoiceField(
@@ -98,31 +98,6 @@ class PetitionForm(PortalForm):
             "published. Without this consent nothing of your matter is published."
         ),
     )
-
-    def __init__(self, *args, user=None, **kwargs):
-        if user is not None and not kwargs.get("data"):
-            kwargs.setdefault(
-                "initial",
-                {
-                    "contact_name": user.get_full_name() or user.get_username(),
-                    "contact_mobile": getattr(user, "mobile", ""),
-                    "contact_email": user.email,
-                },
-            )
-        super().__init__(*args, **kwargs)
-
-    def clean_attachments(self):
-        return check_uploads(self.cleaned_data.get("attachments") or [])
-
-    def clean(self):
-        cleaned = super().clean()
-        # A browser never re-sends chosen files with a returned form: say so, next to the field.
-        if self.errors and self.files.getlist(self.add_prefix("attachments")) and "attachments" not in self.errors:
-            self.add_error(
-                "attachments",
-                _("Please choose your files again: for your security, files are not kept when a form is returned."),
-            )
-        return cleaned
 
 
 class TrackForm(PortalForm):

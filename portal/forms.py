@@ -81,6 +81,44 @@ def attachments_field(*, label=None, help_text=None) -> MultipleFileField:
     return MultipleFileField(label=label, required=False, help_text=help_text)
 
 
+FILES_AGAIN = _("Please choose your files again: for your security, files are not kept when a form is returned.")
+
+
+class CitizenIntakeFormMixin:
+    """What every app's online form for a signed-in citizen does alike (petitions' ticket,
+    suggestions' suggestion): the contact fields start from the account (`user=`), the files of
+    its `attachments` field are checked by content, and a form returned with any error says,
+    next to that field, to choose the files again (a browser never re-sends them)."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        if user is not None and not kwargs.get("data"):
+            kwargs.setdefault(
+                "initial",
+                {
+                    "contact_name": user.get_full_name() or user.get_username(),
+                    "contact_mobile": getattr(user, "mobile", ""),
+                    "contact_email": user.email,
+                },
+            )
+        super().__init__(*args, **kwargs)
+
+    def clean_attachments(self):
+        return check_uploads(self.cleaned_data.get("attachments") or [])
+
+    def _post_clean(self):
+        # After the subclass's clean(), so that its own errors count too.
+        super()._post_clean()
+        if self.errors and self.files.getlist(self.add_prefix("attachments")) and "attachments" not in self.errors:
+            self.add_error("attachments", FILES_AGAIN)
+
+    def refused(self, error) -> None:
+        """The service refused the valid form (a DomainError): its message above the form, and
+        the files to choose again if any were sent."""
+        self.add_error(None, str(error))
+        if self.cleaned_data.get("attachments"):
+            self.add_error("attachments", FILES_AGAIN)
+
+
 class OfflineRecordForm(PortalForm):
     """The base of the forms office staff fill in for a citizen whose matter came through an
     offline channel (petitions' 接访登记; suggestions' letters, field visits and hotline calls):

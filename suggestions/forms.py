@@ -11,13 +11,12 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.forms import PortalForm, mobile_validator
+from portal.forms import FILES_AGAIN as FILES_AGAIN  # where the suggestion views and intake forms take it
+from portal.forms import CitizenIntakeFormMixin, PortalForm, mobile_validator
 from portal.params import MonthField
-from portal.uploads import MAX_FILE_BYTES, MAX_FILES, MultipleFileField, check_uploads
+from portal.uploads import MAX_FILE_BYTES, MAX_FILES, MultipleFileField
 from suggestions.models import Campaign, Category
 from suggestions.selectors import OUTCOME_FILTER_CHOICES
-
-FILES_AGAIN = _("Please choose your files again: for your security, files are not kept when a form is returned.")
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -25,7 +24,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return category.display_name
 
 
-class SuggestionForm(PortalForm):
+class SuggestionForm(CitizenIntakeFormMixin, PortalForm):
     """What a signed-in citizen fills in (the contact fields start from the account)."""
 
     category = CategoryChoiceField(
@@ -116,16 +115,7 @@ class SuggestionForm(PortalForm):
     CONTACT_FIELDS = ("contact_name", "contact_mobile", "contact_email")
     CONSENT_FIELDS = ("publish_consent", "name_consent")
 
-    def __init__(self, *args, campaign: Campaign, user=None, **kwargs):
-        if user is not None and not kwargs.get("data"):
-            kwargs.setdefault(
-                "initial",
-                {
-                    "contact_name": user.get_full_name() or user.get_username(),
-                    "contact_mobile": getattr(user, "mobile", ""),
-                    "contact_email": user.email,
-                },
-            )
+    def __init__(self, *args, campaign: Campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = campaign.categories.filter(is_active=True).order_by("order", "name")
 
@@ -141,9 +131,6 @@ class SuggestionForm(PortalForm):
     def consent_fields(self):
         return self.group(self.CONSENT_FIELDS)
 
-    def clean_attachments(self):
-        return check_uploads(self.cleaned_data.get("attachments") or [])
-
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("name_consent") and not cleaned.get("publish_consent"):
@@ -151,9 +138,6 @@ class SuggestionForm(PortalForm):
                 "name_consent",
                 _("Your name can be shown only with a published suggestion: tick the consent to publish as well."),
             )
-        # A browser never re-sends chosen files with a returned form: say so, next to the field.
-        if self.errors and self.files.getlist(self.add_prefix("attachments")) and "attachments" not in self.errors:
-            self.add_error("attachments", FILES_AGAIN)
         return cleaned
 
 
