@@ -464,10 +464,11 @@ def _staff_may_see(user, suggestion: Suggestion) -> bool:
 @require_http_methods(["GET", "HEAD"])
 def attachment(request, pk: int):
     """A stored file, only for those who may see it (otherwise 404, whether or not it exists):
-    everyone for a published suggestion, under its neutral public name; its author and the staff
-    working on it always, under the uploaded name, in a response no cache keeps."""
+    everyone for a published suggestion of a published campaign, under its neutral public name;
+    its author and the staff working on it always, under the uploaded name, in a response no cache
+    keeps."""
     found = get_object_or_404(
-        SuggestionAttachment.objects.select_related("suggestion").only(
+        SuggestionAttachment.objects.select_related("suggestion__campaign").only(
             "id",
             "file",
             "original_name",
@@ -476,13 +477,17 @@ def attachment(request, pk: int):
             "suggestion__campaign_id",
             "suggestion__citizen_id",
             "suggestion__published_at",
+            "suggestion__campaign__id",
+            "suggestion__campaign__is_published",
         ),
         pk=_published_pk(pk),
     )
     suggestion = found.suggestion
     own = request.user.is_authenticated and suggestion.citizen_id == request.user.pk
     private_access = own or _staff_may_see(request.user, suggestion)
-    published = suggestion.published_at is not None
+    # Public exactly where its page is: a published suggestion of a published campaign (a campaign
+    # taken off the site takes its suggestions' files with it).
+    published = suggestion.published_at is not None and suggestion.campaign.is_published
     if not (published or private_access):
         raise Http404
     try:
