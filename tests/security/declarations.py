@@ -9,7 +9,7 @@ attributes). Both import what they need from here, and nothing here imports an a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tests.security.world import (
     ADMINISTRATOR,
@@ -32,6 +32,9 @@ from tests.security.world import (
 class Outcome:
     status: int
     to: str | None = None  # a redirect's target, as a URL name: the Location's path must be it
+    # The redirect goes to `to` with the requested URL's own parameters (a follow back to the
+    # suggestion followed), rather than to a URL without any.
+    with_parameters: bool = False
 
     def __str__(self) -> str:
         return f"{self.status} to {self.to}" if self.to else str(self.status)
@@ -119,20 +122,32 @@ def admin_page(**kw) -> Access:
 class Scope:
     """Which records of a model a role sees in the admin.
 
-    Roles holding `sees_all` (and superusers) see every record; of the others, only those in
-    `sees` see the world's record, and the rest get `outside` on its pages.
+    Roles holding `sees_all` or any of `also_sees_all` (and superusers) see every record; of the
+    others, only those in `sees` see the world's record, and the rest get `outside` on its pages.
     """
 
     name: str
     sees: frozenset[str]
     outside: Outcome
     sees_all: str = "portal.view_all_departments"
+    also_sees_all: frozenset[str] = frozenset()  # an app's own permissions that see every record
 
 
 # portal.scoping.DepartmentScopedAdminMixin: another department's record is forbidden (403).
 DEPARTMENT = Scope("department", frozenset({STAFF}), FORBIDDEN)
 # A queryset filtered to the user's own rows (notices): the admin answers "does not exist".
 RECIPIENT = Scope("recipient", frozenset({STAFF}), TO_ADMIN_INDEX)
+
+
+def department_scope(*also_sees_all: str) -> Scope:
+    """portal's department scoping with an app's own rule on top: holders of any of `also_sees_all`
+    see every record too (whoever moderates suggestions sees every suggestion)."""
+    return replace(DEPARTMENT, also_sees_all=frozenset(also_sees_all))
+
+
+def is_department_scope(scope: Scope | None) -> bool:
+    """Whether `scope` is portal's department scoping, widened by an app's rule or not."""
+    return scope is not None and replace(scope, also_sees_all=frozenset()) == DEPARTMENT
 
 
 @dataclass(frozen=True)
@@ -146,6 +161,9 @@ class AdminModel:
     scope: Scope | None = None
     add: bool = True  # False: the model admin refuses adding, whatever the permissions
     delete: bool = True
+    # The permission the model admin's add page asks for instead of the model's add permission
+    # (a page recording several records at once: a meeting with the suggestions raised at it).
+    add_permission: str | None = None
 
 
 # --- workflow actions (portal.admin_actions.WorkflowActionsAdminMixin) ------------------------------
@@ -177,3 +195,6 @@ class PublicForm:
     # Called after an accepted submission: check that what was stored is whole (raise if not).
     accepted: Callable[[World, dict], object] | None = None
     files: tuple[str, ...] = ()  # file fields, each sent every hostile upload (payloads.UPLOAD_PAYLOADS)
+    # The page showing the form, when its own address takes only POSTs (withdrawing, on one's own
+    # suggestion's page): where a browser gets its CSRF cookie from.
+    shown_on: Callable[[World], str] | None = None

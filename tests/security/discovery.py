@@ -17,6 +17,8 @@ app that no one declares.
     PUBLIC_FORMS: dict[str, PublicForm]   forms a visitor or a citizen posts (hostile input, CSRF)
     SHARED_WITH_ANONYMOUS: set[str]   pages cached for every anonymous visitor (portal.pagecache):
                                    the only 200s allowed not to be `private, no-store`
+    EXPLICITLY_PUBLIC: set[str]    responses that say `Cache-Control: public` on purpose, the same
+                                   for everyone, signed in or not (a published campaign's banner)
     EXPORTS: dict[str, list[(kwargs, query, fmt)]]   its CSV/XLSX exports, fed hostile names
     PRIVACY_SEEDERS: list[(World) -> list[str]]   each creates records holding personal data
                                    (privacy.py has the shapes: names, mobiles full-width and
@@ -52,6 +54,7 @@ ATTRIBUTES: dict[str, type | tuple[type, ...]] = {
     "WORKFLOW_ACTORS": dict,
     "PUBLIC_FORMS": dict,
     "SHARED_WITH_ANONYMOUS": (set, frozenset),
+    "EXPLICITLY_PUBLIC": (set, frozenset),
     "EXPORTS": dict,
     "PRIVACY_SEEDERS": (list, tuple),
 }

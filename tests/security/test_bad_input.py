@@ -98,8 +98,10 @@ def test_invalid_utf8_body_is_handled(world, form_name, body_name):
 # --- CSRF -----------------------------------------------------------------------------------------
 
 
-def _csrf_cookie(client: Client, url: str) -> str:
-    client.get(url)
+def _csrf_cookie(client: Client, url: str, world: World | None = None, form: PublicForm | None = None) -> str:
+    """The CSRF token a browser has after opening the form's page (`url`, or the page showing a
+    form whose address takes only POSTs)."""
+    client.get(form.shown_on(world) if form is not None and form.shown_on else url)
     return client.cookies["csrftoken"].value
 
 
@@ -121,7 +123,7 @@ def test_post_with_a_wrong_csrf_token_is_refused(world, form_name):
     form = PUBLIC_FORMS[form_name]
     client = form_client(world, form, enforce_csrf_checks=True)
     url = form_url(world, form_name, form)
-    _csrf_cookie(client, url)
+    _csrf_cookie(client, url, world, form)
     before = count_rows()
     response = client.post(url, {**form.valid(world), "csrfmiddlewaretoken": "x" * 64})
     assert response.status_code == 403
@@ -134,7 +136,7 @@ def test_post_with_the_right_csrf_token_is_accepted(world, form_name):
     form = PUBLIC_FORMS[form_name]
     client = form_client(world, form, enforce_csrf_checks=True)
     url = form_url(world, form_name, form)
-    token = _csrf_cookie(client, url)
+    token = _csrf_cookie(client, url, world, form)
     response = client.post(url, {**form.valid(world), "csrfmiddlewaretoken": token})
     assert response.status_code == 302
 
@@ -379,7 +381,7 @@ def test_a_form_body_in_another_charset_is_a_clear_400(world, form_name, charset
     form = PUBLIC_FORMS[form_name]
     client = form_client(world, form, enforce_csrf_checks=True)
     url = form_url(world, form_name, form)
-    token = _csrf_cookie(client, url)
+    token = _csrf_cookie(client, url, world, form)
     before = count_rows()
     data = {**form.valid(world), "csrfmiddlewaretoken": token}
     encoded = urlencode(data).encode("utf-16" if charset == "x-unknown" else charset)

@@ -35,7 +35,7 @@ VALUES = {
     "EXPORTS": list,
 }
 # Attributes keyed by URL name, and by model label.
-BY_URL_NAME = ("URLS", "POSTS", "PUBLIC_FORMS", "EXPORTS", "SHARED_WITH_ANONYMOUS")
+BY_URL_NAME = ("URLS", "POSTS", "PUBLIC_FORMS", "EXPORTS", "SHARED_WITH_ANONYMOUS", "EXPLICITLY_PUBLIC")
 BY_MODEL = ("ADMIN_MODELS", "WORKFLOW_ACTORS")
 # Files of tests/security/ that still test one app's page by name, and why.
 NAMING_AN_APP = {

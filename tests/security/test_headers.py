@@ -223,8 +223,9 @@ def test_no_model_admin_turns_off_both_action_bars():
 SHARED_WITH_ANONYMOUS = {"home", "stats"} | {
     name for _label, names in declared_by_app("SHARED_WITH_ANONYMOUS") for name in names
 }
-# Responses that say `Cache-Control: public` on purpose, the same for everyone.
-EXPLICITLY_PUBLIC = {"favicon"}
+# Responses that say `Cache-Control: public` on purpose, the same for everyone: the portal's, and
+# each domain app's EXPLICITLY_PUBLIC.
+EXPLICITLY_PUBLIC = {"favicon"} | {name for _label, names in declared_by_app("EXPLICITLY_PUBLIC") for name in names}
 
 
 def assert_private_no_store(response, what: str, failures: list) -> None:
