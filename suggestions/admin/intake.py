@@ -1,4 +1,10 @@
-"""Offline intake in bulk, in the admin (suggestions.services.offline):
+"""Offline intake in the admin:
+
+* one suggestion from a letter in a suggestion box (意见箱), a field visit (实地走访) or a hotline
+  call: the suggestion list's "record" page (RecordSuggestionAdminMixin, on SuggestionAdmin),
+  through suggestions.services.intake.suggestion_record, then the new suggestion's page;
+
+and in bulk (suggestions.services.offline):
 
 * symposiums (座谈会): "add" is one page with the meeting and a formset of the suggestions raised at
   it, saved all or nothing; a recorded symposium is read-only, with its suggestions and minutes;
@@ -6,7 +12,8 @@
   refuses the file with every bad row's problem; the preview's page confirms it, which creates
   one pending suggestion per row (once, however often it is confirmed).
 
-Both need `suggestions.record_suggestion` (office clerks).
+All need `suggestions.record_suggestion` (office clerks); anyone else gets 403 before anything
+is read or rendered.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -33,8 +41,9 @@ from portal.history_admin import HistoryAdmin
 from portal.models import Department
 from portal.scoping import NotDepartmentWorkAdminMixin
 from portal.uploads import DOCUMENT_TYPES, accept_attribute, check_upload
+from suggestions.intake_forms import RecordSuggestionForm, initial_from
 from suggestions.models import Campaign, Category, SocialImport, Symposium
-from suggestions.services import offline
+from suggestions.services import intake, offline
 
 RECORD = offline.RECORD_PERMISSION
 
@@ -55,6 +64,62 @@ def _styled(form: forms.Form) -> None:
             field.widget.attrs.setdefault("class", "vLargeTextField")
         elif isinstance(field.widget, forms.TextInput | forms.EmailInput | forms.URLInput):
             field.widget.attrs.setdefault("class", "vTextField")
+
+
+# --- one suggestion: a letter, a field visit, a hotline call ----------------------------------------
+
+
+class RecordSuggestionAdminMixin:
+    """For the suggestion admin: the page that records one suggestion received offline, and the
+    button to it on the suggestion list (shown to those who may record)."""
+
+    def _record_url_name(self) -> str:
+        return f"{self.admin_site.name}:suggestions_suggestion_record"
+
+    def get_urls(self):
+        return [
+            path("record/", self.admin_site.admin_view(self.record_view), name="suggestions_suggestion_record"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        if _may_record(request):
+            extra_context = {**(extra_context or {}), "record_url": reverse(self._record_url_name())}
+        return super().changelist_view(request, extra_context)
+
+    def record_view(self, request):
+        """The form, then one call to suggestion_record; "save" goes to the new suggestion's page,
+        "save and record another" back to the form with the campaign, channel, date and place kept."""
+        if not _may_record(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = RecordSuggestionForm(request.POST, request.FILES)
+        else:
+            form = RecordSuggestionForm(initial=initial_from(request.GET))
+        _styled(form)
+        if request.method == "POST" and form.is_valid():
+            try:
+                suggestion = intake.suggestion_record(actor=request.user, **form.service_arguments())
+            except DomainError as error:
+                form.add_error(None, error.message)
+                form.ask_for_files_again()
+            else:
+                messages.success(
+                    request,
+                    gettext("Suggestion %(reference)s was recorded (%(channel)s); it awaits review.")
+                    % {"reference": suggestion.reference, "channel": suggestion.get_channel_display()},
+                )
+                if "_addanother" in request.POST:
+                    return redirect(f"{reverse(self._record_url_name())}?{urlencode(form.next_initial())}")
+                return redirect(reverse(f"{self.admin_site.name}:suggestions_suggestion_change", args=[suggestion.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Record a suggestion received offline"),
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/suggestions/suggestion/record.html", context)
 
 
 # --- symposiums ------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from suggestions.admin.filters import (
     in_queue,
 )
 from suggestions.admin.forwarding import forward_selected
+from suggestions.admin.intake import RecordSuggestionAdminMixin
 from suggestions.admin_forms import MODERATION_ACTIONS, RECOGNITION_ACTIONS
 from suggestions.models import Assessment, Suggestion
 from suggestions.scoping import CONTACT_FIELDS, SuggestionScopedAdminMixin, sees_contacts
@@ -75,7 +76,13 @@ def _moderation_clocks(**conditions):
 
 
 @admin.register(Suggestion)
-class SuggestionAdmin(DeclaredFiltersAdminMixin, WorkflowActionsAdminMixin, SuggestionScopedAdminMixin, HistoryAdmin):
+class SuggestionAdmin(
+    RecordSuggestionAdminMixin,  # the "record" page for letters, field visits and hotline calls
+    DeclaredFiltersAdminMixin,
+    WorkflowActionsAdminMixin,
+    SuggestionScopedAdminMixin,
+    HistoryAdmin,
+):
     workflow_table = workflow.TABLE
     workflow_actions = {**MODERATION_ACTIONS, **RECOGNITION_ACTIONS}
     workflow_object_argument = "suggestion"
