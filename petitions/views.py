@@ -11,12 +11,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -33,7 +32,7 @@ from portal.pagecache import as_given, page_number, shared_part, shared_with_ano
 from portal.pagination import CappedPaginator
 from portal.ratelimits import limited
 from portal.scoping import scope_queryset
-from portal.uploads import ALLOWED_TYPES, public_file_name
+from portal.uploads import attachment_response, public_file_name
 
 RECEIPT_SESSION_KEY = "petitions.receipt"
 TRACKED_SESSION_KEY = "petitions.tracked"
@@ -93,15 +92,7 @@ def new(request):
                     files=data["attachments"],
                 )
             except DomainError as error:
-                form.add_error(None, str(error))
-                if data["attachments"]:
-                    form.add_error(
-                        "attachments",
-                        _(
-                            "Please choose your files again: for your security, files are not kept when a form "
-                            "is returned."
-                        ),
-                    )
+                form.refused(error)
             else:
                 request.session[RECEIPT_SESSION_KEY] = {"reference": petition.reference, "code": code}
                 _remember_tracked(request, petition.reference)
@@ -331,29 +322,12 @@ def attachment(request, pk: int):
     )
     if not _may_download(request, found):
         raise Http404
-    try:
-        handle = found.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    content_type = found.content_type if found.content_type in ALLOWED_TYPES else "application/octet-stream"
     # The public gets the file under its neutral public name (portal.uploads.public_file_name), as
     # the public page lists it, and may share it from caches; its owner and the staff get the
     # uploaded name, in a response no cache keeps.
     published = found.reply_id is not None and found.petition.published_at is not None
     for_public = published and not (_may_track(request, found.petition) or _staff_may_see(request.user, found.petition))
-    response = FileResponse(
-        handle,
-        content_type=content_type,
-        as_attachment=not content_type.startswith("image/"),
-        # FileResponse encodes non-ASCII names as RFC 5987 filename*.
-        filename=_public_file_name(found) if for_public else found.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    if for_public:
-        patch_cache_control(response, public=True, max_age=300)
-    else:
-        patch_cache_control(response, private=True, no_store=True)
-    return response
+    return attachment_response(found, public_name=_public_file_name(found) if for_public else None)
 
 
 def _public_file_name(attachment: Attachment) -> str:

@@ -21,7 +21,9 @@ from pathlib import PureWindowsPath
 import filetype
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -69,6 +71,46 @@ def public_file_name(*, number: int, extension: str) -> str:
     and a public page does not even hold the citizen's name to mask it with. What the file is,
     the reply around it says. Its owner and the staff still see the uploaded name."""
     return _("Attachment %(number)s") % {"number": number} + extension
+
+
+def stored_file_response(
+    file, *, content_type: str, filename: str, allowed=ALLOWED_TYPES, public: bool = False
+) -> FileResponse:
+    """A stored file (a FieldFile) as the response of a view that has decided who may have it:
+    only the `allowed` (checked) types are served as themselves, anything else as octet-stream,
+    never sniffed; images inline, everything else as a download named `filename`. `public`:
+    shared caches may keep it for five minutes; otherwise no cache keeps it. A file gone from
+    storage is a 404."""
+    try:
+        handle = file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    content_type = content_type if content_type in allowed else "application/octet-stream"
+    response = FileResponse(
+        handle,
+        content_type=content_type,
+        as_attachment=not content_type.startswith("image/"),
+        # FileResponse encodes non-ASCII names as RFC 5987 filename*.
+        filename=filename,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    if public:
+        patch_cache_control(response, public=True, max_age=300)
+    else:
+        patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def attachment_response(attachment, *, public_name: str | None = None) -> FileResponse:
+    """The download of an attachment (portal.abstract_models.AbstractAttachment). `public_name`
+    given: the public's copy under that neutral name (`public_file_name`), which shared caches may
+    keep; otherwise the owner's or the staff's, under the uploaded name, kept by no cache."""
+    return stored_file_response(
+        attachment.file,
+        content_type=attachment.content_type,
+        filename=public_name if public_name is not None else attachment.original_name,
+        public=public_name is not None,
+    )
 
 
 def extension_for(content_type: str) -> str:

@@ -17,11 +17,10 @@ from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +33,7 @@ from portal.history_admin import HistoryAdmin
 from portal.models import Clock
 from portal.scoping import DepartmentScopedAdminMixin, sees_all_departments, user_department_ids
 from portal.search import search as fulltext_search
-from portal.uploads import DOCUMENT_TYPES
+from portal.uploads import DOCUMENT_TYPES, stored_file_response
 from suggestions import workflow
 from suggestions.forwarding_forms import AnswerForm, ForwardForm, MeasureDoneForm, MeasureForm
 from suggestions.models import Campaign, Forwarding, ForwardingBatch, Measure, Outcome, Suggestion
@@ -482,20 +481,9 @@ class ForwardingAdmin(DeclaredFiltersAdminMixin, DepartmentScopedAdminMixin, His
         """The analysis report forwarded with the suggestion: to whoever sees the forwarding."""
         forwarding = self._forwarding(request, object_id)
         batch = forwarding.batch
-        try:
-            handle = batch.report.open("rb")
-        except (FileNotFoundError, ValueError):
-            raise Http404 from None
-        content_type = batch.report_content_type if batch.report_content_type in DOCUMENT_TYPES else ""
-        response = FileResponse(
-            handle,
-            content_type=content_type or "application/octet-stream",
-            as_attachment=True,
-            filename=batch.report_name,
+        return stored_file_response(
+            batch.report, content_type=batch.report_content_type, filename=batch.report_name, allowed=DOCUMENT_TYPES
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        patch_cache_control(response, private=True, no_store=True)
-        return response
 
     # --- the office's forwarding page ------------------------------------------------------------
 
