@@ -32,9 +32,9 @@ from portal.pagecache import as_given, page_number, shared_part, shared_with_ano
 from portal.pagination import CappedPaginator
 from portal.ratelimits import limited
 from portal.scoping import sees_all_departments, user_department_ids
-from portal.uploads import ALLOWED_TYPES, public_file_name
+from portal.uploads import attachment_response, public_file_name
 from suggestions import selectors
-from suggestions.forms import FILES_AGAIN, FollowForm, PublicFilterForm, SuggestionForm, WithdrawForm
+from suggestions.forms import FollowForm, PublicFilterForm, SuggestionForm, WithdrawForm
 from suggestions.models import Campaign, Phase, Suggestion, SuggestionAttachment
 from suggestions.services import follows, intake
 
@@ -334,9 +334,7 @@ def submit(request, slug: str):
                     files=data["attachments"],
                 )
             except DomainError as error:
-                form.add_error(None, str(error))
-                if data["attachments"]:
-                    form.add_error("attachments", FILES_AGAIN)
+                form.refused(error)
             else:
                 messages.success(
                     request,
@@ -490,25 +488,7 @@ def attachment(request, pk: int):
     published = suggestion.published_at is not None and suggestion.campaign.is_published
     if not (published or private_access):
         raise Http404
-    try:
-        handle = found.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    content_type = found.content_type if found.content_type in ALLOWED_TYPES else "application/octet-stream"
-    for_public = not private_access
-    response = FileResponse(
-        handle,
-        content_type=content_type,
-        as_attachment=not content_type.startswith("image/"),
-        # FileResponse encodes non-ASCII names as RFC 5987 filename*.
-        filename=_public_file_name(found) if for_public else found.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    if for_public:
-        patch_cache_control(response, public=True, max_age=300)
-    else:
-        patch_cache_control(response, private=True, no_store=True)
-    return response
+    return attachment_response(found, public_name=None if private_access else _public_file_name(found))
 
 
 def _public_file_name(attachment: SuggestionAttachment) -> str:
