@@ -18,7 +18,7 @@ from petitions.forms import CategoryChoiceField
 from petitions.models import Category, Petition
 from portal import params
 from portal.admin_actions import ActionForm
-from portal.forms import OfflineRecordForm, PortalForm, PortalModelForm, attachments_field
+from portal.forms import OfflineRecordForm, PortalForm, PortalModelForm, attachments_field, text_field
 from portal.models import Department
 from portal.scoping import user_department_ids
 from portal.uploads import check_uploads
@@ -90,12 +90,6 @@ def public_version_form(replies) -> type[PublicVersionForm]:
 # --- workflow actions ----------------------------------------------------------------------------
 
 
-def _text(label, *, required=True, max_length=5000, rows=4):
-    return forms.CharField(
-        label=label, required=required, max_length=max_length, widget=forms.Textarea(attrs={"rows": rows})
-    )
-
-
 class AssignForm(ActionForm):
     description = _(
         "The lead department (承办单位) handles the ticket and replies to the citizen; co-handling departments "
@@ -114,7 +108,7 @@ class AssignForm(ActionForm):
         required=False,
         help_text=_("Complex matters are replied to within 15 working days, ordinary ones within 7."),
     )
-    note = _text(_("Note to the departments"), required=False, max_length=1000, rows=3)
+    note = text_field(_("Note to the departments"), required=False, max_length=1000, rows=3)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,7 +134,7 @@ class AssignForm(ActionForm):
 
 
 class ReasonForm(ActionForm):
-    reason = _text(_("Reason"), max_length=2000, rows=3)
+    reason = text_field(_("Reason"), max_length=2000, rows=3)
 
 
 class ReturnForm(ReasonForm):
@@ -148,7 +142,7 @@ class ReturnForm(ReasonForm):
         "Return a ticket that is not your department's responsibility: the office of online inquiries assigns it "
         "again. The citizen is told that the ticket is being reassigned, never your reason."
     )
-    reason = _text(_("Why is the ticket returned to the office?"), max_length=2000, rows=3)
+    reason = text_field(_("Why is the ticket returned to the office?"), max_length=2000, rows=3)
 
 
 class DeclineForm(ReasonForm):
@@ -156,7 +150,7 @@ class DeclineForm(ReasonForm):
         "Not accepting (不予受理) answers the ticket: your reason is the reply the citizen reads, and the "
         "ticket's deadlines are met."
     )
-    reason = _text(_("Reason for not accepting (the citizen reads it as the reply)"), max_length=5000, rows=5)
+    reason = text_field(_("Reason for not accepting (the citizen reads it as the reply)"), max_length=5000, rows=5)
 
 
 class CloseForm(ReasonForm):
@@ -164,7 +158,7 @@ class CloseForm(ReasonForm):
         "Close (办结) a replied ticket without waiting for the citizen's rating. The citizen sees the reason on "
         "the tracking page."
     )
-    reason = _text(_("Reason for closing"), max_length=2000, rows=3)
+    reason = text_field(_("Reason for closing"), max_length=2000, rows=3)
 
 
 class AcceptForm(ActionForm):
@@ -184,7 +178,7 @@ class ReplyForm(ActionForm):
         "The reply (答复) goes to the citizen, who may rate it within 7 days, and meets the reply deadline. With "
         "the citizen's consent a masked version is published in the department response column (部门回应)."
     )
-    body = _text(_("Reply (答复)"), max_length=10000, rows=10)
+    body = text_field(_("Reply (答复)"), max_length=10000, rows=10)
     attachments = attachments_field()
 
     def clean_attachments(self):
@@ -197,7 +191,7 @@ class ReplyForm(ActionForm):
 class OpinionForm(ActionForm):
     description = _("Your department's opinion goes to the lead department, which writes the reply.")
     department = forms.ModelChoiceField(label=_("On behalf of"), queryset=Department.objects.none())
-    opinion = _text(_("Co-handling opinion (会办意见)"), max_length=5000, rows=6)
+    opinion = text_field(_("Co-handling opinion (会办意见)"), max_length=5000, rows=6)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,7 +206,7 @@ class OpinionForm(ActionForm):
 
 class NoteForm(ActionForm):
     description = _("A record of what was done (办理记录), for the departments and the office only.")
-    body = _text(_("Handling note (internal, never shown to the citizen)"), max_length=5000, rows=5)
+    body = text_field(_("Handling note (internal, never shown to the citizen)"), max_length=5000, rows=5)
 
 
 class ExtendForm(ActionForm):
@@ -221,14 +215,14 @@ class ExtendForm(ActionForm):
         "citizen sees the extension and its reason."
     )
     days = forms.IntegerField(label=_("Working days to add"), min_value=1, max_value=60)
-    reason = _text(_("Reason for the extension"), max_length=1000, rows=3)
+    reason = text_field(_("Reason for the extension"), max_length=1000, rows=3)
 
 
 class UrgeForm(ActionForm):
     description = _(
         "Every member of the lead department's staff receives a notice (催办); it is logged on the timeline."
     )
-    note = _text(_("Note to the department"), required=False, max_length=1000, rows=3)
+    note = text_field(_("Note to the department"), required=False, max_length=1000, rows=3)
 
 
 # Each staff action of petitions.workflow's table: its form and the one service it calls

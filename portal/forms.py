@@ -81,6 +81,18 @@ def attachments_field(*, label=None, help_text=None) -> MultipleFileField:
     return MultipleFileField(label=label, required=False, help_text=help_text)
 
 
+def text_field(label, *, required: bool = True, max_length: int = 5000, rows: int = 4, help_text="") -> forms.CharField:
+    """A multi-line text of at most `max_length` characters, in a box `rows` lines high (a reason,
+    a note, an answer: the action forms of every app)."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
 FILES_AGAIN = _("Please choose your files again: for your security, files are not kept when a form is returned.")
 
 

@@ -14,20 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin_actions import ActionForm
 from portal.exceptions import DomainError
-from portal.forms import PortalForm, PortalModelForm
+from portal.forms import PortalForm, PortalModelForm, text_field
 from suggestions.models import Assessment, Campaign, CampaignNews, Category, Suggestion
 from suggestions.services import moderation, recognition
-
-
-def _text(label, *, required=True, max_length=5000, rows=4, help_text=""):
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=max_length,
-        help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": rows}),
-    )
-
 
 # --- workflow actions ----------------------------------------------------------------------------
 
@@ -56,7 +45,7 @@ class RejectForm(ActionForm):
         "Not approving (不予通过) ends the review: the author is told, with your reason, which they read as it is "
         "written."
     )
-    reason = _text(_("Reason (the author reads it)"), max_length=2000, rows=4)
+    reason = text_field(_("Reason (the author reads it)"), max_length=2000, rows=4)
 
 
 class MergeForm(ActionForm):
@@ -70,7 +59,9 @@ class MergeForm(ActionForm):
         max_length=40,
         help_text=_("Its classified number (e.g. JY2026-SM-0042) or its tracking number (JY-20261120-0001)."),
     )
-    note = _text(_("Note for the earlier suggestion's timeline (internal)"), required=False, max_length=1000, rows=2)
+    note = text_field(
+        _("Note for the earlier suggestion's timeline (internal)"), required=False, max_length=1000, rows=2
+    )
 
     def clean_into(self) -> Suggestion:
         value = self.cleaned_data["into"].strip().upper()
@@ -98,7 +89,7 @@ class AssessForm(ActionForm):
     reasonableness = _score(_("Reasonableness (合理性)"), _("Is the problem real and the proposal sound?"))
     feasibility = _score(_("Feasibility (可行性)"), _("Can it be done with the means available?"))
     innovation = _score(_("Innovation (创新性)"), _("Does it bring a new idea or approach?"))
-    note = _text(_("Note"), required=False, max_length=2000, rows=4)
+    note = text_field(_("Note"), required=False, max_length=2000, rows=4)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,8 +106,8 @@ class PublicVersionForm(ActionForm):
         "an edit cannot bring a name or a phone number back; the original stays private."
     )
     public_title = forms.CharField(label=_("Public title"), max_length=100)
-    public_problem = _text(_("Public problem description"), max_length=5000, rows=6)
-    public_measures = _text(_("Public proposed measures"), max_length=5000, rows=6)
+    public_problem = text_field(_("Public problem description"), max_length=5000, rows=6)
+    public_measures = text_field(_("Public proposed measures"), max_length=5000, rows=6)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,7 +122,7 @@ class SelectExcellentForm(ActionForm):
         "citation, puts a badge on its page and counts it in the summary report; the author is told. The author "
         "is named only where they agreed to it."
     )
-    citation = _text(
+    citation = text_field(
         _("Citation (推荐理由)"),
         max_length=recognition.CITATION_MAX_LENGTH,
         rows=4,
@@ -144,7 +135,7 @@ class UnselectExcellentForm(ActionForm):
         "Withdrawing the selection takes the suggestion off the campaign's excellent suggestions and removes its "
         "badge and citation. The reason stays with the staff, in the suggestion's history and timeline."
     )
-    reason = _text(_("Reason (internal)"), max_length=recognition.REASON_MAX_LENGTH, rows=3)
+    reason = text_field(_("Reason (internal)"), max_length=recognition.REASON_MAX_LENGTH, rows=3)
 
 
 class BriefingForm(ActionForm):
@@ -200,7 +191,7 @@ class ClosePhaseForm(PortalForm):
         "dates. Closing the collection stops new suggestions at once. The campaign's history records who closed it "
         "and why, and the office's clerks are told."
     )
-    reason = _text(_("Why is the phase closed early?"), max_length=1000, rows=3)
+    reason = text_field(_("Why is the phase closed early?"), max_length=1000, rows=3)
     confirm = forms.BooleanField(label=_("Close the current phase now"), required=True)
 
 

@@ -12,20 +12,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_actions import ActionForm
-from portal.forms import PortalForm
+from portal.forms import PortalForm, text_field
 from portal.models import Department
 from portal.uploads import DOCUMENT_TYPES, MAX_FILE_BYTES, accept_attribute, check_upload
 from suggestions.models import Outcome
-
-
-def _text(label, *, required=True, max_length=5000, rows=4, help_text=""):
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=max_length,
-        help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": rows}),
-    )
 
 
 class DateInput(forms.DateInput):
@@ -58,7 +48,7 @@ class ForwardForm(PortalForm):
             size=MAX_FILE_BYTES // (1024 * 1024),
         ),
     )
-    note = _text(_("Note to the departments"), required=False, max_length=2000, rows=3)
+    note = text_field(_("Note to the departments"), required=False, max_length=2000, rows=3)
 
     def __init__(self, *args, campaign=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,7 +81,7 @@ class AnswerForm(ActionForm):
         "the suggestion's outcome. An answer “under study” can later be replaced by the final one."
     )
     outcome = forms.ChoiceField(label=_("Answer (答复意见)"), choices=Outcome.choices, widget=forms.RadioSelect)
-    answer = _text(
+    answer = text_field(
         _("Answer text (explanation required when not adopted: 解释说明)"),
         max_length=10000,
         rows=8,
@@ -113,7 +103,7 @@ class MeasureForm(ActionForm):
     )
     description_text = forms.CharField(label=_("Measure"), max_length=300)
     planned_on = forms.DateField(label=_("Planned date"), widget=DateInput)
-    note = _text(_("Note"), required=False, max_length=2000, rows=3)
+    note = text_field(_("Note"), required=False, max_length=2000, rows=3)
 
     def clean_planned_on(self):
         planned_on = self.cleaned_data["planned_on"]
@@ -131,7 +121,7 @@ class MeasureDoneForm(ActionForm):
 
     description = _("Record the day the measure was done (已落实); its milestone is met, on time if by its date.")
     done_on = forms.DateField(label=_("Done on"), widget=DateInput)
-    note = _text(_("Note"), required=False, max_length=2000, rows=3)
+    note = text_field(_("Note"), required=False, max_length=2000, rows=3)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
