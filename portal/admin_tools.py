@@ -1,11 +1,14 @@
 """Admin pieces every domain app's admin uses: a paginator that stays cheap on a huge table, the
-mixin of records written only by services (read-only in the admin), and the list filters of an
-object's deadlines (overdue, due soon) on the shared clock vocabulary.
+mixin of records written only by services (read-only in the admin), a bulk action through a
+service, and the list filters of an object's deadlines (overdue, due soon) on the shared clock
+vocabulary.
 """
 
 from __future__ import annotations
 
-from django.contrib import admin
+from collections.abc import Callable, Iterable
+
+from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db import connection
@@ -13,6 +16,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from portal.exceptions import DomainError
 from portal.models import Clock
 
 
@@ -80,6 +84,25 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def act_on_each(request, objects: Iterable, act: Callable[[object], object], *, done: str, refused: str) -> None:
+    """A bulk admin action through a service: `act(obj)` for each object, each its own
+    transaction, so one refusal (a DomainError) leaves the others done. The user is told how many
+    were done and how many refused: `done` and `refused` are translated messages with
+    %(count)s."""
+    acted, refusals = 0, 0
+    for obj in objects:
+        try:
+            act(obj)
+        except DomainError:
+            refusals += 1
+        else:
+            acted += 1
+    if acted:
+        messages.success(request, done % {"count": acted})
+    if refusals:
+        messages.warning(request, refused % {"count": refusals})
 
 
 def subject_clock_ids(model, **conditions):

@@ -38,7 +38,7 @@ from petitions.models import Petition
 from portal import clocks
 from portal.admin_actions import WorkflowActionsAdminMixin, action_page
 from portal.admin_filters import DeclaredFiltersAdminMixin
-from portal.admin_tools import EstimatedCountPaginator
+from portal.admin_tools import EstimatedCountPaginator, act_on_each
 from portal.exceptions import DomainError
 from portal.history_admin import HistoryAdmin
 from portal.models import Clock
@@ -249,33 +249,19 @@ class PetitionAdmin(DeclaredFiltersAdminMixin, WorkflowActionsAdminMixin, Depart
         return False  # offline intake goes through the record page (services.petition_record)
 
     def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
+        return False  # which also takes "delete selected" off the bulk actions
 
     @admin.action(description=_("Urge the lead departments (催办)"), permissions=["urge"])
     def urge_selected(self, request, queryset):
-        urged, refused = 0, 0
-        for petition in queryset.order_by():
-            try:
-                services.petition_urge(
-                    petition=petition, actor=request.user, note=gettext("Please handle this promptly.")
-                )
-            except DomainError:
-                refused += 1
-            else:
-                urged += 1
-        if urged:
-            messages.success(request, gettext("%(count)s tickets urged.") % {"count": urged})
-        if refused:
-            messages.warning(
-                request,
-                gettext("%(count)s tickets could not be urged (not assigned, or already replied or closed).")
-                % {"count": refused},
-            )
+        act_on_each(
+            request,
+            queryset.order_by(),
+            lambda petition: services.petition_urge(
+                petition=petition, actor=request.user, note=gettext("Please handle this promptly.")
+            ),
+            done=gettext("%(count)s tickets urged."),
+            refused=gettext("%(count)s tickets could not be urged (not assigned, or already replied or closed)."),
+        )
 
     def has_urge_permission(self, request):
         return request.user.has_perm("portal.urge_work")

@@ -27,7 +27,12 @@ from django.utils.translation import gettext_lazy as _
 from portal import clocks, params
 from portal.admin_actions import action_page
 from portal.admin_filters import DeclaredFiltersAdminMixin
-from portal.admin_tools import ClockDueSoonFilter, ClockOverdueFilter, EstimatedCountPaginator, subject_clock_ids
+from portal.admin_tools import (
+    ClockDueSoonFilter,
+    ClockOverdueFilter,
+    ReadOnlyAdminMixin,
+    subject_clock_ids,
+)
 from portal.exceptions import DomainError
 from portal.history_admin import HistoryAdmin
 from portal.models import Clock
@@ -166,7 +171,9 @@ def forward_selected(modeladmin, request, queryset):
 
 
 @admin.register(Forwarding)
-class ForwardingAdmin(DeclaredFiltersAdminMixin, DepartmentScopedAdminMixin, HistoryAdmin):
+class ForwardingAdmin(DeclaredFiltersAdminMixin, ReadOnlyAdminMixin, DepartmentScopedAdminMixin, HistoryAdmin):
+    """Forwardings are records, changed only through the services (ReadOnlyAdminMixin)."""
+
     department_paths = ("department",)
     list_display = (
         "number",
@@ -191,8 +198,6 @@ class ForwardingAdmin(DeclaredFiltersAdminMixin, DepartmentScopedAdminMixin, His
         "is_lead",
     )
     list_per_page = 50
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
     search_fields = ("suggestion__number",)  # shows the search box; get_search_results does the work
     search_help_text = _(
         "A classified number (JY2026-SM-0042) or a tracking number finds that suggestion; other words search the "
@@ -267,22 +272,6 @@ class ForwardingAdmin(DeclaredFiltersAdminMixin, DepartmentScopedAdminMixin, His
             if getattr(obj, attribute, False)
         ]
         return "、".join(markers)
-
-    # --- permissions: forwardings are records, changed only through the services --------------
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
     # --- what a user may do now ----------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, OuterRef, Subquery
@@ -25,8 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import clocks
 from portal.admin_actions import WorkflowActionsAdminMixin
 from portal.admin_filters import DeclaredFiltersAdminMixin
-from portal.admin_tools import EstimatedCountPaginator, ReadOnlyAdminMixin
-from portal.exceptions import DomainError
+from portal.admin_tools import ReadOnlyAdminMixin, act_on_each
 from portal.history_admin import HistoryAdmin
 from portal.models import Clock, ClockQuerySet
 from portal.search import search as fulltext_search
@@ -80,14 +79,15 @@ class SuggestionAdmin(
     RecordSuggestionAdminMixin,  # the "record" page for letters, field visits and hotline calls
     DeclaredFiltersAdminMixin,
     WorkflowActionsAdminMixin,
+    # Suggestions are records, changed only through their actions: online submission and offline
+    # intake have their own pages, every change is a workflow action (its page calls one service).
+    ReadOnlyAdminMixin,
     SuggestionScopedAdminMixin,
     HistoryAdmin,
 ):
     workflow_table = workflow.TABLE
     workflow_actions = {**MODERATION_ACTIONS, **RECOGNITION_ACTIONS}
     workflow_object_argument = "suggestion"
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
     list_per_page = 50
     list_display = (
         "reference",
@@ -242,40 +242,17 @@ class SuggestionAdmin(
             extra_context["queue_url"] = moderation.moderation_queue_url()
         return super().changelist_view(request, extra_context)
 
-    # --- permissions: suggestions are records, changed only through their actions -------------
-
-    def has_add_permission(self, request):
-        return False  # online submission and offline intake have their own pages
-
-    def has_change_permission(self, request, obj=None):
-        return False  # every change is a workflow action (its page calls one service)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
+    # --- bulk actions (deleting is not one: ReadOnlyAdminMixin) ---------------------------------
 
     @admin.action(description=_("Approve the selected suggestions (审核通过)"), permissions=["moderate"])
     def approve_selected(self, request, queryset):
-        approved, refused = 0, 0
-        for suggestion in queryset.order_by("received_at", "id"):
-            try:
-                moderation.suggestion_approve(suggestion=suggestion, actor=request.user)
-            except DomainError:
-                refused += 1
-            else:
-                approved += 1
-        if approved:
-            messages.success(request, gettext("%(count)s suggestions approved.") % {"count": approved})
-        if refused:
-            messages.warning(
-                request,
-                gettext("%(count)s suggestions could not be approved (no longer awaiting review).")
-                % {"count": refused},
-            )
+        act_on_each(
+            request,
+            queryset.order_by("received_at", "id"),
+            lambda suggestion: moderation.suggestion_approve(suggestion=suggestion, actor=request.user),
+            done=gettext("%(count)s suggestions approved."),
+            refused=gettext("%(count)s suggestions could not be approved (no longer awaiting review)."),
+        )
 
     def has_moderate_permission(self, request):
         return request.user.has_perm("suggestions.moderate_suggestion")
