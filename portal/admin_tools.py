@@ -6,6 +6,7 @@ vocabulary.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 from django.contrib import admin, messages
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.exceptions import DomainError
 from portal.models import Clock
+from portal.search import search as fulltext_search
 
 
 class EstimatedCountPaginator(Paginator):
@@ -84,6 +86,25 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReferenceSearchAdminMixin:
+    """The search box of a domain list: a term in the shape of one of the item's numbers finds
+    that item exactly (`exact_searches`: (compiled pattern, lookup) pairs, tried in order, the
+    term upper-cased as numbers are); any other term searches the item's full-text document
+    (`search_document`, a tsvector column; portal.search)."""
+
+    exact_searches: tuple[tuple[re.Pattern, str], ...] = ()
+    search_document = "search_document"
+
+    def get_search_results(self, request, queryset, search_term):
+        term = (search_term or "").strip()
+        if not term:
+            return queryset, False
+        for pattern, lookup in self.exact_searches:
+            if pattern.match(term):
+                return queryset.filter(**{lookup: term.upper()}), False
+        return fulltext_search(queryset, self.search_document, term), False
 
 
 def act_on_each(request, objects: Iterable, act: Callable[[object], object], *, done: str, refused: str) -> None:

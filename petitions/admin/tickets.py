@@ -38,12 +38,11 @@ from petitions.models import Petition
 from portal import clocks
 from portal.admin_actions import WorkflowActionsAdminMixin, action_page
 from portal.admin_filters import DeclaredFiltersAdminMixin
-from portal.admin_tools import EstimatedCountPaginator, act_on_each
+from portal.admin_tools import EstimatedCountPaginator, ReferenceSearchAdminMixin, act_on_each
 from portal.exceptions import DomainError
 from portal.history_admin import HistoryAdmin
 from portal.models import Clock
 from portal.scoping import DepartmentScopedAdminMixin
-from portal.search import search as fulltext_search
 
 REFERENCE_PATTERN = re.compile(r"^WZ-\d{8}-\d+$", re.IGNORECASE)
 SLIP_SESSION_KEY = "petitions_slip"
@@ -61,7 +60,14 @@ def _petition_clocks(**conditions):
 
 
 @admin.register(Petition)
-class PetitionAdmin(DeclaredFiltersAdminMixin, WorkflowActionsAdminMixin, DepartmentScopedAdminMixin, HistoryAdmin):
+class PetitionAdmin(
+    DeclaredFiltersAdminMixin,
+    WorkflowActionsAdminMixin,
+    ReferenceSearchAdminMixin,
+    DepartmentScopedAdminMixin,
+    HistoryAdmin,
+):
+    exact_searches = ((REFERENCE_PATTERN, "reference"),)
     department_paths = ("lead_department", "co_departments")
     workflow_table = workflow.TABLE
     workflow_actions = ACTIONS
@@ -202,14 +208,6 @@ class PetitionAdmin(DeclaredFiltersAdminMixin, WorkflowActionsAdminMixin, Depart
             overdue_acknowledgement=Subquery(overdue.filter(kind=policies.ACKNOWLEDGE).values("pk")[:1]),
             overdue_reply=Subquery(overdue.filter(kind=policies.REPLY).values("pk")[:1]),
         )
-
-    def get_search_results(self, request, queryset, search_term):
-        term = (search_term or "").strip()
-        if not term:
-            return queryset, False
-        if REFERENCE_PATTERN.match(term):
-            return queryset.filter(reference=term.upper()), False
-        return fulltext_search(queryset, "search_document", term), False
 
     @admin.display(description=_("reply due"), ordering="open_reply_due")
     def reply_due(self, obj):

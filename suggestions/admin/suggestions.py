@@ -25,10 +25,9 @@ from django.utils.translation import gettext_lazy as _
 from portal import clocks
 from portal.admin_actions import WorkflowActionsAdminMixin
 from portal.admin_filters import DeclaredFiltersAdminMixin
-from portal.admin_tools import ReadOnlyAdminMixin, act_on_each
+from portal.admin_tools import ReadOnlyAdminMixin, ReferenceSearchAdminMixin, act_on_each
 from portal.history_admin import HistoryAdmin
 from portal.models import Clock, ClockQuerySet
-from portal.search import search as fulltext_search
 from portal.search import similar
 from suggestions import policies, workflow
 from suggestions.admin.filters import (
@@ -79,6 +78,7 @@ class SuggestionAdmin(
     RecordSuggestionAdminMixin,  # the "record" page for letters, field visits and hotline calls
     DeclaredFiltersAdminMixin,
     WorkflowActionsAdminMixin,
+    ReferenceSearchAdminMixin,
     # Suggestions are records, changed only through their actions: online submission and offline
     # intake have their own pages, every change is a workflow action (its page calls one service).
     ReadOnlyAdminMixin,
@@ -88,6 +88,7 @@ class SuggestionAdmin(
     workflow_table = workflow.TABLE
     workflow_actions = {**MODERATION_ACTIONS, **RECOGNITION_ACTIONS}
     workflow_object_argument = "suggestion"
+    exact_searches = ((REFERENCE_PATTERN, "reference"), (NUMBER_PATTERN, "number"))
     list_per_page = 50
     list_display = (
         "reference",
@@ -212,16 +213,6 @@ class SuggestionAdmin(
             # The queue: the review that ends first comes first.
             return (F("review_due_at").asc(nulls_last=True), "received_at", "id")
         return super().get_ordering(request)
-
-    def get_search_results(self, request, queryset, search_term):
-        term = (search_term or "").strip()
-        if not term:
-            return queryset, False
-        if REFERENCE_PATTERN.match(term):
-            return queryset.filter(reference=term.upper()), False
-        if NUMBER_PATTERN.match(term):
-            return queryset.filter(number=term.upper()), False
-        return fulltext_search(queryset, "search_document", term), False
 
     @admin.display(description=_("review due"), ordering="review_due_at")
     def review_due(self, obj):
