@@ -69,7 +69,10 @@ def _report_context(report: CampaignReport, *, public: bool) -> dict:
     published_ids = reports.public_suggestion_ids(figures) if public else None
     outcomes, lessons = report.outcomes, report.lessons
     if public:
-        outcomes, lessons = mask_personal_data(outcomes), mask_personal_data(lessons)
+        # The office writes these sections; a citizen it names who did not agree to be named is
+        # masked like any number (the page is shared, so this runs once per page generation).
+        names = selectors.campaign_unnamed_authors(report.campaign)
+        outcomes, lessons = mask_personal_data(outcomes, names=names), mask_personal_data(lessons, names=names)
     return {
         "report": report,
         "campaign": report.campaign,

@@ -455,3 +455,15 @@ def public_timeline(suggestion: Suggestion) -> list[SuggestionEvent]:
 
 def has_follow(user, suggestion_id: int) -> bool:
     return user.is_authenticated and user.suggestion_follows.filter(suggestion_id=suggestion_id).exists()
+
+
+def campaign_unnamed_authors(campaign: Campaign) -> list[str]:
+    """The names the campaign's authors gave without agreeing to be named: masked wherever the
+    office's own prose about the campaign is published (the summary report's sections)."""
+    return list(
+        Suggestion.objects.filter(campaign=campaign, name_consent=False)
+        .exclude(contact_name="")
+        .order_by()
+        .values_list("contact_name", flat=True)
+        .distinct()
+    )

@@ -184,7 +184,10 @@ def test_office_sections_have_history_and_publication_shows_one_version(side):
 def published_report(side) -> CampaignReport:
     report = reports.campaign_report_generate(campaign=side.campaign, actor=side.clerk)
     reports.campaign_report_edit(
-        report=report, actor=side.clerk, outcomes="多条建言被采纳,联系电话13912345678。", lessons="线下渠道要提前安排。"
+        report=report,
+        actor=side.clerk,
+        outcomes="多条建言被采纳,联系电话13912345678。",
+        lessons="线下渠道要提前安排。感谢王小民等市民参与。",
     )
     return reports.campaign_report_publish(report=report, actor=side.clerk)
 
