@@ -14,11 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from petitions import services
-from petitions.forms import CategoryChoiceField
 from petitions.models import Category, Petition
 from portal import params
 from portal.admin_actions import ActionForm
-from portal.forms import OfflineRecordForm, PortalForm, PortalModelForm, attachments_field, text_field
+from portal.forms import (
+    DisplayNameChoiceField,
+    OfflineRecordForm,
+    PortalForm,
+    PortalModelForm,
+    attachments_field,
+    text_field,
+)
 from portal.models import Department
 from portal.scoping import user_department_ids
 from portal.uploads import check_uploads
@@ -276,7 +282,7 @@ class RecordForm(OfflineRecordForm):
         help_text=_("Required for a plaza reception event."),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=Petition.Kind.choices)
-    category = CategoryChoiceField(label=_("Category"), queryset=Category.objects.filter(is_active=True))
+    category = DisplayNameChoiceField(label=_("Category"), queryset=Category.objects.filter(is_active=True))
     title = forms.CharField(label=_("Title"), max_length=100)
     content = forms.CharField(label=_("Content"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8}))
     location = forms.CharField(label=_("Area or address"), max_length=200, required=False)

@@ -10,15 +10,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from petitions.models import Category, Petition
-from portal.forms import CitizenIntakeFormMixin, PortalForm, mobile_validator
+from portal.forms import CitizenIntakeFormMixin, DisplayNameChoiceField, PortalForm, mobile_validator
 from portal.models import Department
 from portal.params import MonthField
 from portal.uploads import MAX_FILE_BYTES, MAX_FILES, MultipleFileField
-
-
-class CategoryChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, category: Category) -> str:
-        return category.display_name
 
 
 class PetitionForm(CitizenIntakeFormMixin, PortalForm):
@@ -30,7 +25,7 @@ class PetitionForm(CitizenIntakeFormMixin, PortalForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose consultation, message or complaint.")},
     )
-    category = CategoryChoiceField(
+    category = DisplayNameChoiceField(
         label=_("Category"),
         queryset=Category.objects.filter(is_active=True),
         empty_label=_("— choose a category —"),

@@ -81,6 +81,14 @@ def attachments_field(*, label=None, help_text=None) -> MultipleFileField:
     return MultipleFileField(label=label, required=False, help_text=help_text)
 
 
+class DisplayNameChoiceField(forms.ModelChoiceField):
+    """Choices labelled by the object's `display_name`: its name in the page's language (an app's
+    categories, departments)."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.display_name
+
+
 def text_field(label, *, required: bool = True, max_length: int = 5000, rows: int = 4, help_text="") -> forms.CharField:
     """A multi-line text of at most `max_length` characters, in a box `rows` lines high (a reason,
     a note, an answer: the action forms of every app)."""

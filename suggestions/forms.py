@@ -11,23 +11,17 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.forms import FILES_AGAIN as FILES_AGAIN  # where the suggestion views and intake forms take it
-from portal.forms import CitizenIntakeFormMixin, PortalForm, mobile_validator
+from portal.forms import CitizenIntakeFormMixin, DisplayNameChoiceField, PortalForm, mobile_validator
 from portal.params import MonthField
 from portal.uploads import MAX_FILE_BYTES, MAX_FILES, MultipleFileField
 from suggestions.models import Campaign, Category
 from suggestions.selectors import OUTCOME_FILTER_CHOICES
 
 
-class CategoryChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, category: Category) -> str:
-        return category.display_name
-
-
 class SuggestionForm(CitizenIntakeFormMixin, PortalForm):
     """What a signed-in citizen fills in (the contact fields start from the account)."""
 
-    category = CategoryChoiceField(
+    category = DisplayNameChoiceField(
         label=_("Category"),
         queryset=Category.objects.none(),
         empty_label=_("— choose a category —"),

@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal import params
-from portal.forms import OfflineRecordForm
-from suggestions.forms import FILES_AGAIN, CategoryChoiceField
+from portal.forms import FILES_AGAIN, DisplayNameChoiceField, OfflineRecordForm
 from suggestions.models import Campaign, Category, Phase, Suggestion
 from suggestions.services.intake import RECORDED_CHANNELS
 
@@ -61,7 +60,7 @@ class RecordSuggestionForm(OfflineRecordForm):
             "for letters and field visits."
         ),
     )
-    category = CategoryChoiceField(
+    category = DisplayNameChoiceField(
         label=_("Category"),
         queryset=Category.objects.none(),
         empty_label=_("— choose a category —"),
