@@ -23,11 +23,11 @@ from playwright.sync_api import expect
 
 from portal.models import Notice
 from portal.pagecache import public_content_changed
-from suggestions.models import Campaign, Category, Follow, Forwarding, Outcome, Phase, Suggestion
+from suggestions.models import Campaign, Follow, Forwarding, Outcome, Phase, Suggestion
 from suggestions.services import moderation
 from tests.e2e.conftest import assert_accessible
 from tests.factories import PASSWORD, DepartmentFactory, citizen, clerk, staff_of
-from tests.suggestions.factories import CampaignFactory, phase_dates, submitted
+from tests.suggestions.factories import CampaignFactory, CategoryFactory, phase_dates, submitted
 from tests.suggestions.forwarding import PDF
 from tests.suggestions.staffside import reviewer
 
@@ -84,6 +84,10 @@ def move_campaign(campaign: Campaign, phase: str) -> None:
 
 @pytest.fixture
 def city():
+    # The categories migration 0002 seeds; made here too, since a transactional test that ran
+    # before on the same worker may have flushed them.
+    transport_category = CategoryFactory(code="JT", name="交通出行", name_en="Transport")
+    livelihood = CategoryFactory(code="SM", name="社会民生", name_en="Livelihood and social services")
     transport = DepartmentFactory(name="交通运输局", code="JTJ")
     housing = DepartmentFactory(name="住房和城乡建设局", code="ZJJ")
     campaign = CampaignFactory(
@@ -91,7 +95,7 @@ def city():
         slug="2026-future",
         theme="汇聚民智,共筑美好未来",
         description="围绕公共交通、社区服务和城市环境,征集市民的意见建议。",
-        categories=list(Category.objects.filter(code__in=["JT", "SM"])),
+        categories=[transport_category, livelihood],
     )
     campaign.departments.set([transport, housing])
     check = reviewer("reviewer")
@@ -99,7 +103,7 @@ def city():
     earlier = moderation.suggestion_approve(
         suggestion=submitted(
             campaign=campaign,
-            category=Category.objects.get(code="JT"),
+            category=transport_category,
             title="建议延长社区公交末班车时间",
             problem="社区公交晚上七点就停运,下班晚的居民回家不便。",
             measures="建议末班车延长到晚上十点。",

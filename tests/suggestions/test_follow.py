@@ -8,6 +8,7 @@ import threading
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.utils import translation
 
 from portal.exceptions import DomainError, NotPermitted
 from portal.models import Notice
@@ -41,6 +42,7 @@ def test_one_follow_per_account_and_the_count(django_capture_on_commit_callbacks
     assert list(Follow.objects.values_list("user", flat=True)) == [second.pk]
 
 
+@translation.override("en")  # the refusal is matched by its English words
 def test_only_signed_in_accounts_follow_published_suggestions():
     with pytest.raises(NotPermitted):
         follows.suggestion_follow(suggestion=published(), user=AnonymousUser())
@@ -95,7 +97,7 @@ def test_the_high_attention_notice_reads_well():
     assert notice.url.endswith(f"/suggestions/suggestion/{suggestion.pk}/change/")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the role groups come back after
 def test_concurrent_follows_lose_no_count():
     """Eight accounts follow at once, each in its own transaction: the row lock and F() keep
     every one, and the threshold flags the suggestion exactly once."""

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 
 from portal.exceptions import DomainError, NotPermitted
@@ -301,6 +301,7 @@ def test_a_malformed_file_is_refused_with_every_bad_row_and_nothing_is_saved(cam
         (b"\xff\xfe\xfa\xfb" * 10, "neither a CSV file nor an XLSX"),
     ],
 )
+@translation.override("en")  # the refusals are matched by their English words
 def test_files_that_are_not_exports_are_refused(campaign, content, says):
     with pytest.raises(offline.ImportRefused) as refused:
         offline.social_import_preview(actor=clerk(), campaign=campaign, file_name="x.csv", content=content)
