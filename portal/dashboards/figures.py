@@ -182,3 +182,19 @@ def installed_areas() -> list[str]:
     promises nothing; each is titled by its declaration (`area_title`, `area_total_label`)."""
     declared = registry.clock_areas()
     return [key for key in area_keys() if key in declared]
+
+
+# The performance page's figures, in its table's order: a report built from the page (a domain
+# app's monthly report) takes these same keys.
+PERFORMANCE_FIGURES = (
+    "received",
+    "acknowledge_due",
+    "acknowledged_in_time",
+    "acknowledged_rate",
+    "replied",
+    "replied_on_time",
+    "on_time_rate",
+    "overdue",
+    "average_reply_days",
+    "p90_reply_days",
+)
