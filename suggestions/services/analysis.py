@@ -40,6 +40,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
+import jieba.posseg
 from django.db import transaction
 from django.db.models import Avg, Count, F, FloatField, Max, Q
 from django.db.models.functions import TruncDate
@@ -50,7 +51,7 @@ from portal.pagecache import public_content_changed
 from suggestions.models import Assessment, Campaign, CampaignAnalysis, Category, Phase, Suggestion
 
 # Bump when the method changes, so every stored analysis is recomputed on the next run.
-METHOD_VERSION = 1
+METHOD_VERSION = 2  # 2: words jieba tags as a person's name are never topics
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 STOPWORD_FILES = ("stopwords_zh.txt", "stopwords_suggestions.txt")
 
@@ -141,6 +142,17 @@ def inverse_document_frequency(campaigns: int, with_word: int) -> float:
     return math.log((1 + campaigns) / (1 + with_word)) + 1
 
 
+PERSON_NAME_FLAGS = frozenset({"nr", "nrfg", "nrt"})
+
+
+def looks_like_a_persons_name(word: str) -> bool:
+    """Whether jieba's part-of-speech tagger reads `word` as one person's name (陈晓静, 张三): the
+    topics are public and counted over suggestions not published, so a third person named in
+    several of them must not become a topic. Authors' own names are already left out."""
+    tagged = jieba.posseg.lcut(word)
+    return len(tagged) == 1 and tagged[0].flag in PERSON_NAME_FLAGS
+
+
 def rank_keywords(terms: dict[str, int], document_frequency: Counter, campaigns: int) -> list[dict]:
     """The hot topics of one vocabulary: [{term, suggestions, score}], highest score first (ties:
     more suggestions, then the word), without words found almost only inside a longer one."""
@@ -153,6 +165,8 @@ def rank_keywords(terms: dict[str, int], document_frequency: Counter, campaigns:
     ranked.sort(key=lambda item: (-score(item), -item[1], item[0]))
     kept = []
     for word, count in ranked:
+        if looks_like_a_persons_name(word):  # only the candidates are tagged: a few dozen words
+            continue
         inside_longer = any(
             word != other and word in other and other_count >= PART_OF_LONGER * count for other, other_count in ranked
         )

@@ -124,6 +124,13 @@ def test_a_word_found_almost_only_inside_a_longer_hot_word_is_left_out():
     assert ranked == ["公交", "公交线路"]
 
 
+def test_a_third_persons_name_used_in_several_suggestions_is_never_a_topic():
+    # The topics are public and counted over unpublished suggestions too: a name is no topic.
+    terms = {"陈晓静": 9, "刘德华": 7, "路灯": 5, "公交": 4}
+    ranked = [item["term"] for item in analysis.rank_keywords(terms, Counter(terms.keys()), 1)]
+    assert ranked == ["路灯", "公交"]
+
+
 @pytest.mark.parametrize(
     ("campaigns", "with_word", "expected"),
     [(1, 1, 1.0), (2, 2, 1.0), (2, 1, 1.4055), (10, 1, 2.7047), (10, 10, 1.0)],
