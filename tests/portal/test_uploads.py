@@ -149,6 +149,9 @@ def test_staff_documents_may_be_pdf_word_or_excel_by_content():
         b"PK\x03\x04" + b"\x00" * 100,  # a broken archive
         png_bytes(),  # an image is a citizen's attachment, not a document
     ],
+    # Named ids: the archives hold the time they were built, and xdist's workers must collect
+    # the same test names.
+    ids=["zip-not-office", "powerpoint", "broken-archive", "png"],
 )
 def test_other_archives_and_images_are_not_staff_documents(content):
     from portal.uploads import DOCUMENT_TYPES
