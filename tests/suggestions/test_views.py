@@ -835,6 +835,14 @@ def test_markup_is_escaped_on_fresh_and_cached_pages(client):
             assert "<script>alert" not in html and "&lt;script&gt;alert" in html
 
 
+def test_campaign_markup_is_escaped_on_the_fresh_and_cached_index(client):
+    payload = '<script>alert("x")</script>'
+    CampaignFactory(title=f"活动{payload}", theme=f"主题{payload}")
+    for _attempt in ("fresh", "cached"):
+        html = client.get(INDEX).content.decode()
+        assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+
+
 def test_a_follow_through_the_service_shows_at_once(client, django_capture_on_commit_callbacks):
     suggestion = published()
     assert "<strong>0</strong> people follow" in client.get(detail_url(suggestion)).content.decode()
